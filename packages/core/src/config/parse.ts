@@ -1,0 +1,121 @@
+/**
+ * Validating a config: the zod schema first, then the cross-references zod cannot see (a link key a dataset
+ * names must be declared, a partition column must exist and be a time, dataset names are unique, …).
+ * Every problem is reported as `path: message`, e.g. `sources[0].tables[1].primaryKey: required`.
+ */
+import { z } from "zod";
+import { ConfigSchema, type ConfigInput, type TributaryConfig } from "./schema";
+import { InvalidConfigError } from "./errors";
+
+/** Typed identity for `tributary.config.ts`: gives editor completion; validation happens in `parseConfig`. */
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}
+
+/**
+ * Validates a config and fills in defaults, or throws `InvalidConfigError` listing every problem by path.
+ *
+ * @example parseConfig({ streams: [{ name: "clicks", columns: { id: "string" } }] }).streams[0].maxBatchRecords // 500
+ */
+export function parseConfig(input: unknown, origin = "tributary.config.ts"): TributaryConfig {
+  const result = ConfigSchema.safeParse(input, {
+    error: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined),
+  });
+  if (!result.success) throw new InvalidConfigError(result.error.issues.map(formatIssue), origin);
+  const problems = crossReferenceProblems(result.data);
+  if (problems.length > 0) throw new InvalidConfigError(problems, origin);
+  return result.data;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  return `${formatPath(issue.path)}: ${issue.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out || "(root)";
+}
+
+interface DeclaredDataset {
+  path: string;
+  name: string;
+  columns: Record<string, string | { type: string; pii?: string }>;
+  partitionTime?: string;
+  linkKeys: Record<string, string>;
+  keyColumns: { field: string; columns: string[] }[];
+}
+
+function declaredDatasets(config: TributaryConfig): DeclaredDataset[] {
+  const out: DeclaredDataset[] = [];
+  config.sources.forEach((source, s) =>
+    source.tables.forEach((t, i) =>
+      out.push({ ...t, path: `sources[${s}].tables[${i}]`, keyColumns: [{ field: "primaryKey", columns: t.primaryKey }] }),
+    ),
+  );
+  config.feeds.forEach((f, i) =>
+    out.push({ ...f, path: `feeds[${i}]`, keyColumns: [{ field: "primaryKey", columns: f.primaryKey ?? [] }] }),
+  );
+  config.streams.forEach((st, i) =>
+    out.push({ ...st, path: `streams[${i}]`, keyColumns: [{ field: "idColumn", columns: st.idColumn ? [st.idColumn] : [] }] }),
+  );
+  return out;
+}
+
+function crossReferenceProblems(config: TributaryConfig): string[] {
+  const problems: string[] = [];
+  const all = declaredDatasets(config);
+  const seen = new Map<string, string>(config.ga ? [["ga_events", "ga"]] : []);
+  for (const d of all) {
+    const earlier = seen.get(d.name);
+    if (earlier) problems.push(`${d.path}.name: dataset "${d.name}" is already declared at ${earlier}`);
+    seen.set(d.name, d.path);
+    const typeOf = (c: string) => {
+      const spec = d.columns[c];
+      return spec === undefined ? undefined : typeof spec === "string" ? spec : spec.type;
+    };
+    for (const { field, columns } of d.keyColumns) {
+      for (const c of columns) {
+        if (!typeOf(c)) problems.push(`${d.path}.${field}: column "${c}" is not declared in columns`);
+      }
+    }
+    if (d.partitionTime !== undefined) {
+      const t = typeOf(d.partitionTime);
+      if (!t) problems.push(`${d.path}.partitionTime: column "${d.partitionTime}" is not declared in columns`);
+      else if (t !== "timestamp" && t !== "date") {
+        problems.push(`${d.path}.partitionTime: column "${d.partitionTime}" is ${t}; it must be a timestamp or date`);
+      }
+    }
+    for (const [column, key] of Object.entries(d.linkKeys)) {
+      const spec = d.columns[column];
+      if (!spec) problems.push(`${d.path}.linkKeys.${column}: column "${column}" is not declared in columns`);
+      const declared = config.links.keys[key];
+      if (!declared) {
+        problems.push(`${d.path}.linkKeys.${column}: link key "${key}" is not declared under links.keys`);
+      } else if (spec && typeof spec !== "string" && spec.pii && !declared.hashed) {
+        problems.push(`${d.path}.linkKeys.${column}: column "${column}" is PII, so link key "${key}" must set hashed: true`);
+      }
+    }
+  }
+  const columnsOf = (name: string) => all.find((d) => d.name === name)?.columns;
+  config.quality.forEach((q, i) => {
+    const cols = columnsOf(q.dataset);
+    if (!cols && !(q.dataset === "ga_events" && config.ga)) {
+      problems.push(`quality[${i}].dataset: no dataset named "${q.dataset}"`);
+    } else if (cols && q.column && !cols[q.column]) {
+      problems.push(`quality[${i}].column: dataset "${q.dataset}" has no column "${q.column}"`);
+    }
+    if (q.check === "accepted_values" && !q.values?.length) problems.push(`quality[${i}].values: required for accepted_values`);
+    if (q.check === "references") {
+      if (!q.references) problems.push(`quality[${i}].references: required for references`);
+      else if (!columnsOf(q.references.dataset)?.[q.references.column]) {
+        problems.push(`quality[${i}].references: no column ${q.references.dataset}.${q.references.column}`);
+      }
+    }
+    if (q.check !== "freshness" && !q.column) problems.push(`quality[${i}].column: required for ${q.check}`);
+  });
+  return problems;
+}

@@ -1,0 +1,191 @@
+/**
+ * The config contract: one typed file (`tributary.config.ts`) declares every source, dataset, stream, link key,
+ * PII column, quality expectation and gold report. Everything else (row validators, Parquet schemas, Glue tables,
+ * DuckDB views, stack resources) is derived from it.
+ */
+import { z } from "zod";
+import { columnTypeProblem, type ColumnType } from "./column-types";
+
+const NAME = /^[a-z][a-z0-9_]{2,62}$/;
+const nameSchema = z
+  .string()
+  .regex(NAME, "must be 3-63 chars of lower-case letters, digits and underscores, starting with a letter");
+const columnNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, "column names are lower-case letters, digits and underscores, starting with a letter");
+
+export const ColumnTypeSchema = z.string().superRefine((type, ctx) => {
+  const problem = columnTypeProblem(type);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}) as unknown as z.ZodType<ColumnType>;
+
+export const PiiTreatmentSchema = z.enum(["tokenise", "mask", "drop"]);
+
+export const ColumnSpecSchema = z
+  .object({
+    type: ColumnTypeSchema,
+    nullable: z.boolean().default(true),
+    /** How silver treats the raw value; raw PII stays in bronze under the restricted prefix. */
+    pii: PiiTreatmentSchema.optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** `columns: { id: "bigint", email: { type: "string", pii: "tokenise" } }` — order is the Parquet column order. */
+const ColumnsSchema = z
+  .record(columnNameSchema, z.union([ColumnTypeSchema, ColumnSpecSchema]))
+  .refine((cols) => Object.keys(cols).length > 0, "declare at least one column")
+  .refine((cols) => Object.keys(cols).every((c) => !c.startsWith("_")), "names starting with _ are reserved for lineage columns");
+
+const DatasetFields = {
+  name: nameSchema,
+  description: z.string().optional(),
+  columns: ColumnsSchema,
+  /** Column holding event time; bronze partitions (dt/hour) come from it. Default: ingestion time. */
+  partitionTime: columnNameSchema.optional(),
+  /** column → link key name (declared under `links.keys`). */
+  linkKeys: z.record(columnNameSchema, nameSchema).default({}),
+  /** Freshness objective: how old the newest record may be before the dataset counts as stale. */
+  freshnessSloMinutes: z.number().int().positive().optional(),
+};
+
+export const SqlServerTableSchema = z
+  .object({
+    ...DatasetFields,
+    /** `schema.table` in the source database. */
+    table: z.string().regex(/^[A-Za-z_][\w]*\.[A-Za-z_][\w]*$/, "must be schema.table, e.g. dbo.customers"),
+    primaryKey: z.array(columnNameSchema).min(1, "declare at least one primary key column"),
+    /** CDC capture instance; default `<schema>_<table>`. */
+    captureInstance: z.string().optional(),
+  })
+  .strict();
+
+export const SqlServerSourceSchema = z
+  .object({
+    type: z.literal("sqlserver"),
+    name: nameSchema,
+    /** EventBridge schedule expression for the poller, e.g. `rate(1 minute)`. */
+    schedule: z.string().regex(/^(rate|cron)\(.+\)$/, "must be an EventBridge schedule expression: rate(...) or cron(...)").default("rate(1 minute)"),
+    /** Name of the secret (SST secret / env var locally) with the connection string. Unset locally → embedded stand-in. */
+    connectionSecret: z.string().regex(/^[A-Z][A-Z0-9_]+$/, "secret names are UPPER_SNAKE_CASE").optional(),
+    batchSize: z.number().int().positive().max(1_000_000).default(10_000),
+    onRetentionGap: z.enum(["fail", "resnapshot"]).default("fail"),
+    tables: z.array(SqlServerTableSchema).min(1, "declare at least one table"),
+  })
+  .strict();
+
+export const SourceSchema = z.discriminatedUnion("type", [SqlServerSourceSchema]);
+
+export const CsvFormatSchema = z
+  .object({
+    type: z.literal("csv"),
+    delimiter: z.string().min(1).max(4).default(","),
+    quote: z.string().length(1).default('"'),
+    header: z.boolean().default(true),
+    encoding: z.enum(["utf8", "utf16le", "latin1"]).default("utf8"),
+  })
+  .strict();
+export const FileFormatSchema = z.discriminatedUnion("type", [
+  CsvFormatSchema,
+  z.object({ type: z.literal("jsonl") }).strict(),
+  z.object({ type: z.literal("parquet") }).strict(),
+]);
+
+export const FeedSchema = z
+  .object({
+    ...DatasetFields,
+    format: FileFormatSchema,
+    /** Column(s) that identify a row within the feed, for deduplication in silver. */
+    primaryKey: z.array(columnNameSchema).optional(),
+  })
+  .strict();
+
+export const StreamSchema = z
+  .object({
+    ...DatasetFields,
+    /** Column that identifies a record (clients retry with the same id). */
+    idColumn: columnNameSchema.optional(),
+    maxBatchRecords: z.number().int().min(1).max(500).default(500),
+  })
+  .strict();
+
+export const GaSchema = z
+  .object({
+    /** GA4 measurement ids accepted by the proxy; each has its api secret in `TRIBUTARY_GA_API_SECRET` / the SST secret. */
+    measurementIds: z.array(z.string().regex(/^G-[A-Z0-9]+$/, "GA4 measurement ids look like G-XXXXXXX")).default([]),
+    /** Universal Analytics property ids kept raw (UA no longer processes data). */
+    uaPropertyIds: z.array(z.string()).default([]),
+    forward: z.boolean().default(true),
+  })
+  .strict();
+
+export const LinkKeySchema = z
+  .object({
+    /** Normalisation before comparing: email lower-cases and trims; upper for barcodes. */
+    normalise: z.enum(["none", "trim", "upper", "lower", "email"]).default("trim"),
+    /** Store the key hashed (keyed hash) in the link tables — required for PII keys such as email. */
+    hashed: z.boolean().default(false),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const ExpectationSchema = z
+  .object({
+    dataset: nameSchema,
+    column: columnNameSchema.optional(),
+    check: z.enum(["not_null", "unique", "accepted_values", "references", "freshness"]),
+    values: z.array(z.string()).optional(),
+    references: z.object({ dataset: nameSchema, column: columnNameSchema }).strict().optional(),
+    maxAgeMinutes: z.number().positive().optional(),
+    action: z.enum(["warn", "fail", "quarantine"]).default("warn"),
+  })
+  .strict();
+
+export const ReportSchema = z
+  .object({
+    name: nameSchema,
+    kind: z.enum(["customer_activity", "daily_kpis", "results_by_region"]),
+    /** Small-cell suppression: counts below this are hidden (regulatory extracts). */
+    minCellSize: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    bronze: z
+      .object({
+        /** Rows per Parquet file; bounds writer memory for large batches. */
+        maxRowsPerFile: z.number().int().min(100).max(5_000_000).default(250_000),
+      })
+      .strict()
+      .default({ maxRowsPerFile: 250_000 }),
+    medallionSchedule: z.string().default("rate(5 minutes)"),
+    defaultFreshnessSloMinutes: z.number().int().positive().default(60),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    project: nameSchema.default("tributary"),
+    sources: z.array(SourceSchema).default([]),
+    feeds: z.array(FeedSchema).default([]),
+    streams: z.array(StreamSchema).default([]),
+    ga: GaSchema.optional(),
+    links: z.object({ keys: z.record(nameSchema, LinkKeySchema).default({}) }).strict().default({ keys: {} }),
+    quality: z.array(ExpectationSchema).default([]),
+    reports: z.array(ReportSchema).default([]),
+    settings: SettingsSchema.default(SettingsSchema.parse({})),
+  })
+  .strict();
+
+/** What a config file is written as (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** A validated config with every default filled in. */
+export type TributaryConfig = z.output<typeof ConfigSchema>;
+export type SqlServerSource = z.output<typeof SqlServerSourceSchema>;
+export type SqlServerTable = z.output<typeof SqlServerTableSchema>;
+export type Feed = z.output<typeof FeedSchema>;
+export type Stream = z.output<typeof StreamSchema>;
+export type FileFormat = z.output<typeof FileFormatSchema>;
+export type ColumnSpec = z.output<typeof ColumnSpecSchema>;
+export type LinkKey = z.output<typeof LinkKeySchema>;

@@ -1,0 +1,2 @@
+export * from "./wiring";
+export * from "./event-pattern";

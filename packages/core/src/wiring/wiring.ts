@@ -1,0 +1,164 @@
+/**
+ * Wiring declared once, as data: which function listens to which HTTP route, queue, bus pattern, schedule or
+ * state-machine step, and which resources it may touch. The SST stacks build AWS resources from it and the
+ * embedded local platform builds its in-process equivalents from it; `test/wiring.test.ts` proves they agree.
+ */
+import type { TributaryConfig } from "../config";
+import type { EventPattern } from "./event-pattern";
+
+export type QueueName = "stream-records" | "file-notifications";
+export type TableName = "ingest_ledger";
+
+export interface QueueDecl {
+  name: QueueName;
+  /** Seconds a received message stays hidden; AWS advises ≥ 6× the consumer's timeout. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to `<name>-dlq`. */
+  maxReceiveCount: number;
+  retentionDays: number;
+}
+
+export interface TableDecl {
+  name: TableName;
+  partitionKey: string;
+  sortKey?: string;
+  /** Attribute holding an epoch-seconds expiry, if items expire. */
+  ttlAttribute?: string;
+}
+
+export type Trigger =
+  | { kind: "http"; method: "GET" | "POST" | "PUT" | "DELETE"; path: string }
+  | { kind: "queue"; queue: QueueName; batchSize: number; batchWindowSeconds: number }
+  | { kind: "schedule"; name: string; expression: string; input?: Record<string, unknown> }
+  | { kind: "bus"; rule: string; pattern: EventPattern }
+  | { kind: "step"; machine: string; state: string };
+
+/** Lake access by key prefix; the stacks turn these into IAM statements scoped to `<prefix>*`. */
+export interface LakeAccess {
+  read: string[];
+  write: string[];
+}
+
+export interface FunctionDecl {
+  name: string;
+  /** `packages/functions/src/<file>.handler`, relative to the repo root (SST's handler format). */
+  handler: string;
+  description: string;
+  triggers: Trigger[];
+  timeoutSeconds: number;
+  memoryMb: number;
+  lake: LakeAccess;
+  sendsTo: QueueName[];
+  putsEvents: boolean;
+  tables: { name: TableName; access: "read" | "readwrite" }[];
+}
+
+/** A bus rule that routes events to a queue (functions subscribe with `bus` triggers instead). */
+export interface RuleDecl {
+  name: string;
+  /** Events from S3 arrive on the account's default bus; our own events on the `tributary` bus. */
+  bus: "default" | "tributary";
+  pattern: EventPattern;
+  targetQueue: QueueName;
+}
+
+export interface Wiring {
+  queues: QueueDecl[];
+  tables: TableDecl[];
+  functions: FunctionDecl[];
+  rules: RuleDecl[];
+}
+
+export interface WiringContext {
+  /** Name of the lake bucket: the S3 notification rule matches only this bucket. */
+  lakeBucket: string;
+}
+
+/** The name of the bus Tributary's own events travel on. */
+export const BUS_NAME = "tributary";
+export const EVENT_SOURCE = "tributary";
+
+/**
+ * The whole platform's wiring for a config.
+ *
+ * @example wiring(config, { lakeBucket: "my-lake" }).functions.map((f) => f.name) // ["events-api", "stream-bronze", "file-ingest"]
+ */
+export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
+  const feedPrefixes = config.feeds.map((f) => `landing/${f.name}/`);
+  return {
+    queues: [
+      { name: "stream-records", visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+      { name: "file-notifications", visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, retentionDays: 14 },
+    ],
+    tables: [{ name: "ingest_ledger", partitionKey: "pk" }],
+    functions: [
+      {
+        name: "events-api",
+        handler: "packages/functions/src/events-api.handler",
+        description: "Accepts records for config-declared streams and queues them durably before answering.",
+        triggers: [{ kind: "http", method: "POST", path: "/v1/streams/{stream}/records" }],
+        timeoutSeconds: 10,
+        memoryMb: 512,
+        lake: { read: [], write: [] },
+        sendsTo: ["stream-records"],
+        putsEvents: false,
+        tables: [],
+      },
+      {
+        name: "stream-bronze",
+        handler: "packages/functions/src/stream-bronze.handler",
+        description: "Batches queued stream records into bronze Parquet; quarantines invalid ones.",
+        triggers: [{ kind: "queue", queue: "stream-records", batchSize: 500, batchWindowSeconds: 1 }],
+        timeoutSeconds: 30,
+        memoryMb: 1024,
+        lake: { read: [], write: ["bronze/streams/", "quarantine/streams/", "restricted/bronze/streams/", "restricted/quarantine/streams/"] },
+        sendsTo: [],
+        putsEvents: true,
+        tables: [],
+      },
+      {
+        name: "file-ingest",
+        handler: "packages/functions/src/file-ingest.handler",
+        description: "Streams a landed partner file into bronze Parquet chunks; quarantines bad rows.",
+        triggers: [{ kind: "queue", queue: "file-notifications", batchSize: 1, batchWindowSeconds: 0 }],
+        timeoutSeconds: 900,
+        memoryMb: 2048,
+        lake: {
+          read: feedPrefixes.length > 0 ? feedPrefixes : ["landing/"],
+          write: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/"],
+        },
+        sendsTo: [],
+        putsEvents: true,
+        tables: [{ name: "ingest_ledger", access: "readwrite" }],
+      },
+    ],
+    rules: [
+      {
+        name: "landing-object-created",
+        bus: "default",
+        pattern: {
+          source: ["aws.s3"],
+          "detail-type": ["Object Created"],
+          detail: { bucket: { name: [ctx.lakeBucket] }, object: { key: [{ prefix: "landing/" }] } },
+        },
+        targetQueue: "file-notifications",
+      },
+    ],
+  };
+}
+
+/** One line per trigger, e.g. `events-api <- http POST /v1/streams/{stream}/records`; both runtimes print and compare these. */
+export function describeTrigger(fn: string, t: Trigger): string {
+  switch (t.kind) {
+    case "http":
+      return `${fn} <- http ${t.method} ${t.path}`;
+    case "queue":
+      return `${fn} <- queue ${t.queue} (batch ${t.batchSize}, window ${t.batchWindowSeconds}s)`;
+    case "schedule":
+      return `${fn} <- schedule ${t.name} ${t.expression}`;
+    case "bus":
+      return `${fn} <- bus rule ${t.rule}`;
+    case "step":
+      return `${fn} <- step ${t.machine}.${t.state}`;
+  }
+}
