@@ -53,3 +53,16 @@ export function unsafeKeyReason(key: string): string | undefined {
   if (body.some((s) => s === "" || s === "." || s === "..")) return "key has an empty, '.' or '..' segment";
   return undefined;
 }
+
+/** Batch ids become part of file names, so they are restricted to characters safe in every key and path. */
+export const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Deterministic name of the n-th file a batch writes into one partition: re-running the same batch with the
+ * same input produces the same names, so the retry overwrites instead of duplicating.
+ *
+ * @example partFileName("b-42", 3) // "part-b-42-0003.parquet"
+ */
+export function partFileName(batchId: string, chunkIndex: number): string {
+  return `part-${batchId}-${String(chunkIndex).padStart(4, "0")}.parquet`;
+}

@@ -1,2 +1,4 @@
 export * from "./ports";
 export * from "./current";
+export * from "./aws";
+export * from "./aws-env";

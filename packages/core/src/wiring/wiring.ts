@@ -125,7 +125,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         memoryMb: 2048,
         lake: {
           read: feedPrefixes.length > 0 ? feedPrefixes : ["landing/"],
-          write: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/"],
+          write: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/", "manifests/files/", "manifests/rejected/"],
         },
         sendsTo: [],
         putsEvents: true,

@@ -1,0 +1,42 @@
+/** Realistic sample data for the demo, tagged with the run id so repeated runs can be told apart. */
+const TOPICS = ["page_view", "login", "kit_activated", "checkout", "results_viewed"];
+const SOURCES = ["google", "newsletter", "facebook", "partner_site"];
+
+export function sampleUserEvents(run: string, n: number): Record<string, unknown>[] {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    request_id: `${run}-ue-${String(i).padStart(4, "0")}`,
+    request_timestamp: new Date(now - i * 97_000).toISOString(),
+    cookie_id: `cid.${1000 + (i % 7)}`,
+    topic: TOPICS[i % TOPICS.length],
+    message: { page: `/kits/${i % 3}`, step: i % 4 },
+    environment: "demo",
+    website_id: "web-eu",
+    user_account_id: i % 3 === 0 ? String(42 + (i % 5)) : null,
+    location: ["GB", "DE", "FR", "ES"][i % 4],
+    user_agent: "Mozilla/5.0 (demo)",
+    referrer: i % 2 ? "https://www.google.com/" : null,
+  }));
+}
+
+export function sampleUtm(run: string, n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    request_id: `${run}-utm-${String(i).padStart(4, "0")}`,
+    source: SOURCES[i % SOURCES.length],
+    medium: i % 2 ? "cpc" : "email",
+    campaign: "autumn_kits",
+    device: i % 3 ? "mobile" : "desktop",
+  }));
+}
+
+/** A partner CSV with a header, quoted fields and two bad rows (a wrong timestamp, a missing barcode). */
+export function sampleLabResultsCsv(run: string, n: number): { text: string; good: number; bad: number } {
+  const lines = ["kit_barcode,test_code,result_value,result_flag,collected_at,reported_at,lab_id"];
+  for (let i = 0; i < n; i++) {
+    const day = String(1 + (i % 20)).padStart(2, "0");
+    lines.push(`KIT-${run.slice(-6)}-${i},VITD,"${(20 + i * 1.5).toFixed(1)}",${i % 4 ? "normal" : "low"},2026-10-${day}T08:00:00Z,2026-10-${day}T16:30:00.123456Z,lab-7`);
+  }
+  lines.push(`KIT-${run.slice(-6)}-x1,VITD,"33.0",normal,2026-10-01T08:00:00Z,not-a-time,lab-7`);
+  lines.push(`,B12,"410",normal,2026-10-01T08:00:00Z,2026-10-02T08:00:00Z,lab-7`);
+  return { text: `${lines.join("\r\n")}\r\n`, good: n, bad: 2 };
+}

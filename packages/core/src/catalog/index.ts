@@ -1,0 +1,2 @@
+export * from "./glue";
+export * from "./duckdb";

@@ -1,0 +1,9 @@
+// Each domain is a namespace: callers read `Streams.acceptRecords(...)`, `Lake.datasetPrefix(...)`.
+export * as Config from "./config";
+export * as Lake from "./lake";
+export * as Wiring from "./wiring";
+export * as Platform from "./platform";
+export * as Ingest from "./ingest";
+export * as Streams from "./streams";
+export * as Files from "./files";
+export * as Catalog from "./catalog";

@@ -1,0 +1,3 @@
+export * from "./batch";
+export * from "./announce";
+export * from "./link-keys";

@@ -1,0 +1,5 @@
+export * from "./local-queue";
+export * from "./open-declared-queue";
+export * from "./consumer";
+export * from "./sqs-event";
+export type { WaitForMessagesOptions } from "./visibility-waiters";

@@ -1,0 +1,2 @@
+export * from "./run-state-machine";
+export * from "./task-states";

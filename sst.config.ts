@@ -1,0 +1,13 @@
+import type { SSTConfig } from "sst";
+import { Ingest } from "./stacks/Ingest";
+import { Lake } from "./stacks/Lake";
+
+export default {
+  config() {
+    return { name: "tributary", region: process.env.AWS_REGION ?? "eu-west-1" };
+  },
+  stacks(app) {
+    app.stack(Lake);
+    app.stack(Ingest);
+  },
+} satisfies SSTConfig;

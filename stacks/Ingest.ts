@@ -1,0 +1,53 @@
+/**
+ * Ingestion, built from the wiring (`@tributary/core/wiring`), never hand-listed: its queues (with DLQs), its
+ * tables, the `tributary` bus, every function with its triggers and least-privilege permissions, the HTTP API
+ * from the http triggers, and the bus rules that route events into queues. Adding a function, route, queue or
+ * rule to the wiring adds it here.
+ */
+import { EventBus, type StackContext, use } from "sst/constructs";
+import { BUS_NAME, wiring } from "@tributary/core/wiring";
+import type { Function } from "sst/constructs";
+import { Lake } from "./Lake";
+import { buildApi } from "./ingest/api";
+import { buildFunction } from "./ingest/functions";
+import { type BuiltFunction, suppressIngestFindings } from "./ingest/nag";
+import { buildQueues } from "./ingest/queues";
+import type { WiredResources } from "./ingest/resources";
+import { buildRules } from "./ingest/rules";
+import { buildTables } from "./ingest/tables";
+import { connectTriggers } from "./ingest/triggers";
+import { tributaryConfig } from "./shared/config";
+import { logsKey, rotatingKey } from "./shared/keys";
+import { suppressSstFrameworkFindings } from "./shared/nag";
+
+export function Ingest({ stack, app }: StackContext) {
+  const config = tributaryConfig(app);
+  const { lakeBucket, lakeKey } = use(Lake);
+  // The S3 notification rule must match the real lake bucket, so the wiring gets its (deploy-time) name.
+  const wired = wiring(config, { lakeBucket: lakeBucket.bucketName });
+
+  const queueKey = rotatingKey(stack, "QueueKey", "queues", "Encrypts Tributary's SQS queues and their dead-letter queues");
+  const tableKey = rotatingKey(stack, "TableKey", "tables", "Encrypts Tributary's DynamoDB tables");
+  const functionLogsKey = logsKey(stack, "LogsKey");
+
+  const { queues, deadLetterQueues } = buildQueues(stack, wired.queues, queueKey);
+  const tables = buildTables(stack, wired.tables, tableKey);
+  const bus = new EventBus(stack, BUS_NAME);
+  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, queueKey, bus, tables, tableKey };
+
+  const built: BuiltFunction[] = [];
+  const routes = new Map<string, Function>();
+  for (const decl of wired.functions) {
+    const fn = buildFunction(stack, decl, { resources, logsKey: functionLogsKey, metricsNamespace: config.project });
+    connectTriggers(stack, fn, decl, { resources, queueDecls: wired.queues, routes });
+    built.push({ decl, fn });
+  }
+  const functions = new Map(built.map(({ decl, fn }) => [decl.name, fn]));
+  const api = buildApi(stack, routes, functionLogsKey);
+  const rules = buildRules(stack, wired.rules, resources);
+
+  if (api) stack.addOutputs({ ApiEndpoint: api.url });
+  suppressIngestFindings(built, api);
+  suppressSstFrameworkFindings(stack);
+  return { api, bus, queues, deadLetterQueues, tables, functions, rules, queueKey, tableKey, logsKey: functionLogsKey };
+}

@@ -1,0 +1,93 @@
+/**
+ * A function's IAM statements, derived only from its wiring declaration: lake prefixes, queues it sends to,
+ * the bus when it puts events, and its tables. Explicit actions everywhere — no `service:*` — which is also
+ * why functions are not SST-`bind`-ed: binding a Bucket/Queue/Table grants `s3:*`/`sqs:*`/`dynamodb:*` on the
+ * whole resource. Resource names reach the function through environment variables instead (`AWS_ENV`).
+ */
+import { Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type { FunctionDecl } from "@tributary/core/wiring";
+import { queueOf, tableOf, type WiredResources } from "./resources";
+
+/** Reading a lake prefix. `GetObjectVersion`: reads of a specific version (S3 events name the version). */
+const LAKE_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
+/**
+ * Writing a lake prefix. The S3 lake store reads back what it wrote (HeadObject on the new version, which
+ * needs `GetObject`/`GetObjectVersion`), and multipart uploads of large files are aborted on failure.
+ */
+const LAKE_WRITE_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion"];
+const TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"];
+const TABLE_WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+
+/** The IAM statements `fn` needs, and nothing more. */
+export function statementsFor(fn: FunctionDecl, resources: WiredResources): iam.PolicyStatement[] {
+  return [...lakeStatements(fn, resources), ...queueStatements(fn, resources), ...busStatements(fn, resources), ...tableStatements(fn, resources)];
+}
+
+function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey }: WiredResources): iam.PolicyStatement[] {
+  const { read, write } = fn.lake;
+  if (read.length === 0 && write.length === 0) return [];
+  const region = Stack.of(lakeBucket).region;
+  const objects = (prefixes: string[]) => prefixes.map((p) => lakeBucket.arnForObjects(`${p}*`));
+  const statements: iam.PolicyStatement[] = [];
+  if (read.length > 0) statements.push(new iam.PolicyStatement({ sid: "LakeRead", actions: LAKE_READ_ACTIONS, resources: objects(read) }));
+  if (write.length > 0) statements.push(new iam.PolicyStatement({ sid: "LakeWrite", actions: LAKE_WRITE_ACTIONS, resources: objects(write) }));
+  // Listing is limited to the same prefixes; without it, S3 answers 403 instead of 404 for a missing key.
+  statements.push(
+    new iam.PolicyStatement({
+      sid: "LakeListDeclaredPrefixes",
+      actions: ["s3:ListBucket"],
+      resources: [lakeBucket.bucketArn],
+      conditions: { StringLike: { "s3:prefix": [...new Set([...read, ...write])].map((p) => `${p}*`) } },
+    }),
+  );
+  // SSE-KMS objects: S3 decrypts on read and asks for a data key on write, on the caller's behalf only.
+  statements.push(
+    new iam.PolicyStatement({
+      sid: "LakeKeyViaS3",
+      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [lakeKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    }),
+  );
+  return statements;
+}
+
+function queueStatements(fn: FunctionDecl, resources: WiredResources): iam.PolicyStatement[] {
+  if (fn.sendsTo.length === 0) return [];
+  const queues = fn.sendsTo.map((q) => queueOf(resources, q, `function "${fn.name}" (sendsTo)`));
+  return [
+    new iam.PolicyStatement({ sid: "SendToDeclaredQueues", actions: ["sqs:SendMessage"], resources: queues.map((q) => q.queueArn) }),
+    // SQS encrypts with a data key generated under the queues' key on the sender's behalf.
+    new iam.PolicyStatement({
+      sid: "QueueKeyViaSqs",
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      resources: [resources.queueKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `sqs.${Stack.of(resources.queueKey).region}.amazonaws.com` } },
+    }),
+  ];
+}
+
+function busStatements(fn: FunctionDecl, { bus }: WiredResources): iam.PolicyStatement[] {
+  if (!fn.putsEvents) return [];
+  return [new iam.PolicyStatement({ sid: "PutEventsOnTributaryBus", actions: ["events:PutEvents"], resources: [bus.eventBusArn] })];
+}
+
+function tableStatements(fn: FunctionDecl, resources: WiredResources): iam.PolicyStatement[] {
+  if (fn.tables.length === 0) return [];
+  const statements = fn.tables.map(({ name, access }) => {
+    const table = tableOf(resources, name, `function "${fn.name}" (tables)`);
+    const actions = access === "readwrite" ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS;
+    return new iam.PolicyStatement({ actions, resources: [table.tableArn] });
+  });
+  const writes = fn.tables.some((t) => t.access === "readwrite");
+  statements.push(
+    new iam.PolicyStatement({
+      sid: "TableKeyViaDynamoDb",
+      actions: writes ? ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] : ["kms:Decrypt", "kms:DescribeKey"],
+      resources: [resources.tableKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `dynamodb.${Stack.of(resources.tableKey).region}.amazonaws.com` } },
+    }),
+  );
+  return statements;
+}

@@ -1,0 +1,3 @@
+// Handlers log through Powertools; keep test output readable unless asked otherwise.
+process.env.POWERTOOLS_LOG_LEVEL ??= "CRITICAL";
+process.env.POWERTOOLS_DEV ??= "false";

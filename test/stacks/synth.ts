@@ -1,0 +1,115 @@
+/**
+ * Synthesizes the stacks the way `sst deploy` does (deploy mode: every function really bundled by esbuild),
+ * with cdk-nag's AwsSolutions checks attached, once per process per config. Shared by the stack tests and by
+ * the test proving the template's triggers match the local runtime.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Aspects, type Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { App, getStack } from "sst/constructs";
+import { initProject, useProject } from "sst/project.js";
+import { Ingest } from "../../stacks/Ingest";
+import { Lake } from "../../stacks/Lake";
+import { CONFIG_CONTEXT_KEY } from "../../stacks/shared/config";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const TEST_STAGE = "test";
+export const TEST_ACCOUNT = "123456789012";
+export const TEST_REGION = "eu-west-1";
+
+export const STACKS = { Lake, Ingest } as const;
+export type StackName = keyof typeof STACKS;
+
+/** A cdk-nag AwsSolutions error or warning on one construct. */
+export interface NagFinding {
+  level: "error" | "warning";
+  path: string;
+  message: string;
+}
+
+export interface Synthesized {
+  templates: Record<StackName, Template>;
+  /** AwsSolutions findings per stack that no suppression covered (suppressed ones are not reported). */
+  nagFindings: Record<StackName, NagFinding[]>;
+  /** Wiring function name → the folder SST bundled it into (what gets zipped and uploaded). */
+  bundles: Record<string, string>;
+}
+
+const cache = new Map<string, Promise<Synthesized>>();
+let queue: Promise<unknown> = Promise.resolve();
+let scratch: string | undefined;
+let projectReady: Promise<void> | undefined;
+
+/**
+ * The synthesized templates keyed by stack, for the shipped config or the raw `config` given.
+ *
+ * @example const { Ingest } = await synthTemplates(); Ingest.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+ */
+export async function synthTemplates(config?: unknown): Promise<Record<StackName, Template>> {
+  return (await synthesize(config)).templates;
+}
+
+/** Templates, cdk-nag annotations and bundle folders; cached per config, synths run one at a time. */
+export function synthesize(config?: unknown): Promise<Synthesized> {
+  const key = JSON.stringify(config ?? null);
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = queue.then(() => synthesizeNow(config));
+    queue = pending.catch(() => undefined);
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+async function synthesizeNow(config: unknown): Promise<Synthesized> {
+  // SST skips its AWS bootstrap lookup only under NODE_ENV=test (App.isRunningSSTTest); vitest sets it.
+  process.env.NODE_ENV ??= "test";
+  const cwd = process.cwd();
+  // SST resolves sst.config.ts, handler paths and its build output relative to the working directory.
+  process.chdir(REPO_ROOT);
+  try {
+    projectReady ??= initProject({ stage: TEST_STAGE }).then(() => {
+      useProject().paths.artifacts = path.join(scratchDir(), "artifacts");
+    });
+    await projectReady;
+    const app = new App(
+      { mode: "deploy", name: useProject().config.name, stage: TEST_STAGE, region: TEST_REGION, account: TEST_ACCOUNT },
+      { outdir: mkdtempSync(path.join(scratchDir(), "cdk.out-")), context: config === undefined ? {} : { [CONFIG_CONTEXT_KEY]: config } },
+    );
+    for (const fn of Object.values(STACKS)) await app.stack(fn);
+    const stacks = { Lake: getStack(Lake), Ingest: getStack(Ingest) } satisfies Record<StackName, Stack>;
+    for (const stack of Object.values(stacks)) Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    await app.finish();
+    const bundles: Record<string, string> = {};
+    for (const fn of stacks.Ingest.getAllFunctions()) bundles[fn.id] = path.join(useProject().paths.artifacts, fn.node.addr);
+    // One synth only: `Annotations.fromStack` would force a second one, and SST's unique-id aspect (stateful)
+    // then reports every construct as a duplicate. The findings are read from the same assembly instead.
+    const assembly = app.synth();
+    const findingsOf = (stack: Stack): NagFinding[] =>
+      assembly
+        .getStackArtifact(stack.artifactId)
+        .messages.filter((m) => /^AwsSolutions-/.test(String(m.entry.data)))
+        .map((m) => ({ level: m.level === "error" ? "error" : "warning", path: m.id, message: String(m.entry.data) }));
+    return {
+      templates: { Lake: Template.fromStack(stacks.Lake), Ingest: Template.fromStack(stacks.Ingest) },
+      nagFindings: { Lake: findingsOf(stacks.Lake), Ingest: findingsOf(stacks.Ingest) },
+      bundles,
+    };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** One temp folder per process for SST's bundles and CDK's output: parallel test files must not share them. */
+function scratchDir(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tributary-synth-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
