@@ -22,13 +22,13 @@ export async function makeHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), "tributary-test-"));
 }
 
-export async function startTestPlatform(options: { config?: ConfigInput; home?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: { config?: ConfigInput; home?: string; landingScanMs?: number } = {}): Promise<TestPlatform> {
   const config = parseConfig(options.config ?? shipped);
   const home = options.home ?? (await makeHome());
   const platform = await startLocalPlatform({
     settings: { home, port: 0, logLevel: "ERROR" },
     config,
-    landingScanMs: 100,
+    landingScanMs: options.landingScanMs ?? 100,
     log: (line) => (line.startsWith("local:") ? console.error(line) : undefined),
   });
   const query = async (sql: string) => {

@@ -84,8 +84,9 @@ export async function ingestFile(ports: Ports, object: LandedObject, onProgress?
       if (onProgress && rowsRead % 10_000 === 0) onProgress(rowsRead);
     }
   } catch (error) {
-    // Nothing of an unreadable file is announced; chunks already flushed carry this file's batch id and are
-    // overwritten or left unannounced — the ledger stays in_progress and the message goes to the DLQ.
+    // Never a partial load: chunks already flushed are removed and nothing is announced. The ledger stays
+    // in_progress, so a redelivery tries again, and after maxReceiveCount the message waits in the DLQ.
+    await batch.abort();
     throw new UnreadableFileError(object.key, (error as Error).message, { cause: error });
   }
   const outcome = await batch.close();

@@ -97,6 +97,19 @@ export class IngestBatch {
     state.quarantinedCount += 1;
   }
 
+  /**
+   * Abandons the batch: removes every file it already stored (writers flush full files early), so a source
+   * that failed halfway leaves no partial load behind. Nothing is announced.
+   */
+  async abort(): Promise<void> {
+    for (const state of this.states.values()) {
+      for (const key of [...(state.bronze?.writtenKeys() ?? []), ...(state.quarantine?.writtenKeys() ?? [])]) {
+        await this.ports.lake.delete(key);
+      }
+    }
+    this.states.clear();
+  }
+
   /** Writes everything still buffered, then announces each dataset that landed rows. */
   async close(): Promise<BatchOutcome> {
     const datasets: DatasetOutcome[] = [];

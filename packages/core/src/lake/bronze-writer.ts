@@ -75,6 +75,11 @@ export class BronzeWriter {
   }
 
   /** Writes what is still buffered; returns every file this batch stored, in key order. */
+  /** Keys stored so far; see `PartitionedParquetWriter.writtenKeys`. */
+  writtenKeys(): string[] {
+    return this.writer.writtenKeys();
+  }
+
   close(): Promise<WriteSummary> {
     return this.writer.close();
   }

@@ -102,6 +102,11 @@ export class PartitionedParquetWriter {
     return { rows: files.reduce((n, f) => n + f.rows, 0), files };
   }
 
+  /** Keys stored so far (files flushed early included), so a caller abandoning the batch can remove them. */
+  writtenKeys(): string[] {
+    return this.files.map((f) => f.key);
+  }
+
   private assertOpen(): void {
     if (this.state !== "open") throw new WriterClosedError(this.options.dataset, this.state, { cause: this.failure });
   }

@@ -86,6 +86,11 @@ export class QuarantineWriter {
     });
   }
 
+  /** Keys stored so far; see `PartitionedParquetWriter.writtenKeys`. */
+  writtenKeys(): string[] {
+    return this.writer.writtenKeys();
+  }
+
   close(): Promise<WriteSummary> {
     return this.writer.close();
   }
