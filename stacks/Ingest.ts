@@ -4,9 +4,8 @@
  * from the http triggers, and the bus rules that route events into queues. Adding a function, route, queue or
  * rule to the wiring adds it here.
  */
-import { EventBus, type StackContext, use } from "sst/constructs";
+import { EventBus, type Function, type StackContext, use } from "sst/constructs";
 import { BUS_NAME, wiring } from "@tributary/core/wiring";
-import type { Function } from "sst/constructs";
 import { Lake } from "./Lake";
 import { buildApi } from "./ingest/api";
 import { buildFunction } from "./ingest/functions";
@@ -33,7 +32,7 @@ export function Ingest({ stack, app }: StackContext) {
   const { queues, deadLetterQueues } = buildQueues(stack, wired.queues, queueKey);
   const tables = buildTables(stack, wired.tables, tableKey);
   const bus = new EventBus(stack, BUS_NAME);
-  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, queueKey, bus, tables, tableKey };
+  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, deadLetterQueues, queueKey, bus, tables, tableKey };
 
   const built: BuiltFunction[] = [];
   const routes = new Map<string, Function>();

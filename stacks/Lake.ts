@@ -6,11 +6,11 @@
 import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
+import { NagSuppressions } from "cdk-nag";
 import { Bucket, type StackContext } from "sst/constructs";
 import { tributaryConfig } from "./shared/config";
 import { rotatingKey } from "./shared/keys";
 import { suppressSstFrameworkFindings } from "./shared/nag";
-import { NagSuppressions } from "cdk-nag";
 
 /** Storage-class and expiry ages, in days — declared once, asserted by the stack tests. */
 export const LAKE_LIFECYCLE = {

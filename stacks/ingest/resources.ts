@@ -13,6 +13,8 @@ export interface WiredResources {
   lakeBucket: s3.IBucket;
   lakeKey: kms.IKey;
   queues: ReadonlyMap<QueueName, Queue>;
+  /** `<name>-dlq` of each queue; also where a rule parks events it could not deliver. */
+  deadLetterQueues: ReadonlyMap<QueueName, Queue>;
   queueKey: kms.IKey;
   bus: EventBus;
   tables: ReadonlyMap<TableName, Table>;

@@ -13,7 +13,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { RuleDecl } from "@tributary/core/wiring";
 import { toCdkEventPattern } from "./event-pattern";
-import { queueOf, type WiredResources } from "./resources";
+import { queueOf, StackWiringError, type WiredResources } from "./resources";
 
 const EVENTS = new iam.ServicePrincipal("events.amazonaws.com");
 
@@ -28,8 +28,20 @@ export function buildRules(scope: Construct, rules: RuleDecl[], resources: Wired
       eventBus: decl.bus === "default" ? defaultBus : resources.bus.cdk.eventBus,
       eventPattern: toCdkEventPattern(decl.pattern),
     });
-    rule.addTarget({ bind: () => ({ arn: queue.queueArn, targetResource: queue }) });
+    // EventBridge retries a failed delivery for up to 24 h, then drops the event — unless the target has a DLQ.
+    // The target queue's own DLQ holds it, beside messages that failed processing, for one replay path.
+    const deadLetter = resources.deadLetterQueues.get(decl.targetQueue)?.cdk.queue;
+    if (!deadLetter) throw new StackWiringError(`stacks: rule "${decl.name}" targets queue "${decl.targetQueue}", which has no dead-letter queue`);
+    rule.addTarget({
+      bind: () => ({
+        arn: queue.queueArn,
+        targetResource: queue,
+        deadLetterConfig: { arn: deadLetter.queueArn },
+        retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
+      }),
+    });
     allowRuleToSend(queue, rule);
+    allowRuleToSend(deadLetter, rule);
     built.set(decl.name, rule);
   }
   allowEventBridgeToUseKey(resources);

@@ -11,7 +11,7 @@
  * (instead of SST's `nodejs.install`, which runs `npm install` against the registry during synth) keeps
  * synth offline and the versions identical to the ones the tests ran against.
  */
-import { cp, readdir, readFile, stat } from "node:fs/promises";
+import { cp, lstat, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,16 +44,18 @@ export class BundleError extends Error {
  * @example await completeBundle(".sst/artifacts/abc123", "x86_64")
  */
 export async function completeBundle(out: string, architecture: LambdaArchitecture): Promise<void> {
-  const bundles = (await listFiles(out)).filter((f) => f.endsWith(".mjs") && !f.includes(`${path.sep}node_modules${path.sep}`));
+  const bundles = (await listFiles(out)).filter((f) => f.endsWith(".mjs") && !path.relative(out, f).split(path.sep).includes("node_modules"));
   if (bundles.length === 0) throw new BundleError(`stacks: no .mjs bundle found in ${out}`);
   const nodeArch = architecture === "arm_64" ? "arm64" : "x64";
+  // `sst dev` links the repo's node_modules into the build folder: native packages are already there.
+  const linkedNodeModules = await lstat(path.join(out, "node_modules")).then((s) => s.isSymbolicLink(), () => false);
   for (const bundle of bundles) {
     const code = await readFile(bundle, "utf8");
     for (const sidecar of SIDECARS) {
       if (code.includes(sidecar.marker)) await copyFrom(sidecar.from, path.join(path.dirname(bundle), path.basename(sidecar.from)));
     }
     for (const [pkg, closure] of Object.entries(NATIVE_PACKAGES)) {
-      if (!importsPackage(code, pkg)) continue;
+      if (linkedNodeModules || !importsPackage(code, pkg)) continue;
       for (const dependency of closure(nodeArch)) await copyFrom(dependency, path.join(out, "node_modules", dependency));
     }
   }

@@ -18,7 +18,7 @@ function consume(options: Partial<QueueConsumerOptions> & Pick<QueueConsumerOpti
   return consumer;
 }
 
-/** Collects invocations and resolves `next(n)` once n have happened. */
+/** Collects invocations; `calls(n)` resolves once the n-th has started. */
 function recorder(answer: (event: SQSEvent, call: number) => Promise<unknown> = async () => undefined) {
   const events: SQSEvent[] = [];
   const waiting: { count: number; resolve: () => void }[] = [];
@@ -26,11 +26,8 @@ function recorder(answer: (event: SQSEvent, call: number) => Promise<unknown> = 
     events,
     invoke: async (event: SQSEvent) => {
       events.push(event);
-      try {
-        return await answer(event, events.length);
-      } finally {
-        for (const w of waiting.filter((w) => events.length >= w.count)) w.resolve();
-      }
+      for (const w of waiting.filter((w) => events.length >= w.count)) w.resolve();
+      return answer(event, events.length);
     },
     calls: (count: number) => new Promise<void>((resolve) => (events.length >= count ? resolve() : waiting.push({ count, resolve }))),
   };
@@ -210,5 +207,33 @@ describe("startQueueConsumer", () => {
     expect(finishedBeforeStopResolved).toBe(true);
     expect(queue.depth()).toEqual({ visible: 0, inFlight: 0 });
     expect(consumer.stats()).toMatchObject({ invocations: 1, deletedMessages: 1 });
+  });
+
+  it("stops while waiting out a batching window without taking the messages", async () => {
+    // Prepare
+    const calls = recorder();
+    const consumer = consume({ invoke: calls.invoke, batchSize: 10, batchWindowSeconds: 300 });
+    await queue.send([{ id: "1", body: "waiting" }]);
+
+    // Act
+    await consumer.stop();
+
+    // Assess
+    expect(calls.events).toEqual([]);
+    expect(queue.depth()).toEqual({ visible: 1, inFlight: 0 });
+  });
+
+  it("ends its polling when the queue is closed under it", async () => {
+    // Prepare
+    const errors: Error[] = [];
+    const consumer = consume({ invoke: async () => undefined, onError: (error) => errors.push(error) });
+
+    // Act
+    await queue.close();
+    await consumer.stop();
+
+    // Assess
+    expect(errors).toEqual([]);
+    expect(consumer.stats().invocations).toBe(0);
   });
 });

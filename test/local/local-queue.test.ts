@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidQueueArgumentError, InvalidReceiptHandleError, QueueClosedError, QueueJournalCorruptError } from "../../packages/core/src/local/errors";
-import { LocalQueue, openDeclaredQueue, type LocalQueueOptions } from "@tributary/core/local/queue";
+import { LocalQueue, openDeclaredQueue, redriveMessages, type LocalQueueOptions } from "@tributary/core/local/queue";
 
 let dir: string;
 let clock: number;
@@ -278,7 +278,7 @@ describe("LocalQueue redrive and retention", () => {
 
     // Act
     const deadBefore = deadLetterQueue.depth();
-    const moved = await deadLetterQueue.redriveTo(queue);
+    const moved = await redriveMessages(deadLetterQueue, queue);
     const back = await queue.receive(10);
 
     // Assess

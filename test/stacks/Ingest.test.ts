@@ -3,7 +3,7 @@
  * so these tests follow the wiring as it grows, and fail when the stack stops following it.
  */
 import type { Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "@tributary/core/config";
 import { BUS_NAME, wiring, type FunctionDecl, type Wiring } from "@tributary/core/wiring";
 import { AWS_ENV } from "../../packages/core/src/platform/aws-env";
@@ -11,7 +11,7 @@ import { API_ACCESS_LOG_RETENTION, API_THROTTLE } from "../../stacks/ingest/api"
 import { DEAD_LETTER_RETENTION_DAYS } from "../../stacks/ingest/queues";
 import { FUNCTION_LOG_RETENTION, LAMBDA_ARCHITECTURE } from "../../stacks/shared/function-defaults";
 import shippedConfig from "../../tributary.config";
-import { synthesize, TEST_REGION, type Synthesized } from "./synth";
+import { removeSynthOutput, synthesize, TEST_REGION, type Synthesized } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 
@@ -35,6 +35,7 @@ beforeAll(async () => {
   lakeBucketArn = exportOf({ "Fn::GetAtt": [lakeBucketId, "Arn"] });
   wired = wiring(parseConfig(shippedConfig), { lakeBucket: lakeBucketName as string });
 });
+afterAll(removeSynthOutput);
 
 const resources = (type: string): [string, Resource][] => Object.entries(ingest.findResources(type)) as [string, Resource][];
 const functionOf = (decl: FunctionDecl) => {
@@ -216,7 +217,15 @@ describe("Ingest stack: triggers", () => {
 
       expect(built.Properties.EventPattern).toEqual(rule.pattern);
       expect(built.Properties.EventBusName).toEqual(rule.bus === "default" ? "default" : expect.anything());
-      expect(built.Properties.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [queueId, "Arn"] } })]);
+      const [dlqId] = queueNamed(`${rule.targetQueue}-dlq`);
+      expect(built.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { "Fn::GetAtt": [queueId, "Arn"] },
+          // Undeliverable events are parked in the queue's DLQ, never dropped after EventBridge's retries.
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": [dlqId, "Arn"] } },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
+      ]);
       expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({
           Effect: "Allow",

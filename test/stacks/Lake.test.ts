@@ -2,10 +2,10 @@
  * The Lake stack's security and lifecycle settings, read from the synthesized template (deploy mode, cdk-nag on).
  */
 import { Match, type Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_LOG_PREFIX, BRONZE_PREFIXES, LAKE_LIFECYCLE } from "../../stacks/Lake";
 import shippedConfig from "../../tributary.config";
-import { synthesize, TEST_ACCOUNT, type Synthesized } from "./synth";
+import { removeSynthOutput, synthesize, TEST_ACCOUNT, type Synthesized } from "./synth";
 
 let synthesized: Synthesized;
 let lake: Template;
@@ -14,6 +14,7 @@ beforeAll(async () => {
   synthesized = await synthesize();
   lake = synthesized.templates.Lake;
 });
+afterAll(removeSynthOutput);
 
 /** The one resource of a type matching `props`; fails when there is not exactly one. */
 function only(template: Template, type: string, props: object = {}): { id: string; properties: Record<string, any> } {

@@ -3,7 +3,7 @@
  * with cdk-nag's AwsSolutions checks attached, once per process per config. Shared by the stack tests and by
  * the test proving the template's triggers match the local runtime.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,7 +73,11 @@ async function synthesizeNow(config: unknown): Promise<Synthesized> {
   process.chdir(REPO_ROOT);
   try {
     projectReady ??= initProject({ stage: TEST_STAGE }).then(() => {
-      useProject().paths.artifacts = path.join(scratchDir(), "artifacts");
+      // SST's generated types (.sst/types, rewritten by every new App) and bundles go to this process's folder.
+      const paths = useProject().paths;
+      paths.out = path.join(scratchDir(), ".sst");
+      paths.artifacts = path.join(scratchDir(), "artifacts");
+      mkdirSync(paths.out, { recursive: true });
     });
     await projectReady;
     const app = new App(
@@ -104,7 +108,19 @@ async function synthesizeNow(config: unknown): Promise<Synthesized> {
   }
 }
 
-/** One temp folder per process for SST's bundles and CDK's output: parallel test files must not share them. */
+/**
+ * Removes this process's synth output (bundles and cloud assembly, ~100 MB) and forgets the cached results.
+ * Call it from `afterAll` in every test file that synthesizes: vitest may end its workers without an `exit` event.
+ */
+export async function removeSynthOutput(): Promise<void> {
+  await queue;
+  cache.clear();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+  projectReady = undefined;
+}
+
+/** One temp folder per process for SST's types and bundles and CDK's output: parallel test files must not share them. */
 function scratchDir(): string {
   if (!scratch) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "tributary-synth-"));

@@ -16,7 +16,7 @@ import { loadHandler } from "./handlers";
 import { startHttpServer, type LocalRoute } from "./http-server";
 import { invokeLocally, type Handler } from "./lambda-context";
 import { startLandingScanner } from "./landing-scanner";
-import { LocalQueue, startQueueConsumer } from "./queue";
+import { localQueueArn, openDeclaredQueue, startQueueConsumer, type LocalQueue } from "./queue";
 import { startSchedule } from "./schedule";
 import { homePaths, type LocalSettings } from "./settings";
 
@@ -68,25 +68,19 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     stops.push(dynamo.stop);
 
     const queues = new Map<string, LocalQueue>();
-    for (const q of wired.queues) {
-      const dlq = await LocalQueue.open({ name: `${q.name}-dlq`, dir: `${paths.queues}/${q.name}-dlq`, retentionDays: 14 });
-      const queue = await LocalQueue.open({
-        name: q.name,
-        dir: `${paths.queues}/${q.name}`,
-        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
-        retentionDays: q.retentionDays,
-        deadLetter: { queue: dlq, maxReceiveCount: q.maxReceiveCount },
-      });
-      queues.set(q.name, queue);
-      queues.set(`${q.name}-dlq`, dlq);
+    for (const decl of wired.queues) {
+      const { queue, deadLetterQueue } = await openDeclaredQueue(paths.queues, decl);
+      queues.set(decl.name, queue);
+      queues.set(deadLetterQueue.name, deadLetterQueue);
       stops.push(async () => {
         await queue.close();
-        await dlq.close();
+        await deadLetterQueue.close();
       });
     }
     const queueOf = (name: QueueName) => queues.get(name)!;
 
     const bus = new LocalBus({ archiveDir: paths.bus, region: REGION });
+    stops.push(() => bus.close());
     const lake = new FileSystemLakeStore(paths.lake);
     const ports: Ports = {
       config: options.config,
@@ -177,7 +171,7 @@ function registerTrigger(fn: FunctionDecl, trigger: Trigger, handler: Handler, c
         queue: ctx.queueOf(trigger.queue),
         batchSize: trigger.batchSize,
         batchWindowSeconds: trigger.batchWindowSeconds,
-        queueArn: `arn:aws:sqs:${REGION}:000000000000:${trigger.queue}`,
+        queueArn: localQueueArn(trigger.queue, REGION),
         region: REGION,
         invoke: (event: SQSEvent) => invoke(event),
         onError: ctx.onError,

@@ -72,8 +72,10 @@ export class LocalBus {
     this.archive = options.archiveDir ? new EventArchive(options.archiveDir) : undefined;
     this.region = options.region ?? "us-east-1";
     this.account = options.account ?? LOCAL_ACCOUNT_ID;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 100;
+    if (!(Number.isInteger(this.maxAttempts) && this.maxAttempts >= 1)) throw new InvalidBusArgumentError(`maxAttempts ${this.maxAttempts} must be an integer of at least 1`);
+    if (!(this.retryDelayMs >= 0)) throw new InvalidBusArgumentError(`retryDelayMs ${this.retryDelayMs} must be 0 or more`);
     this.now = options.now ?? (() => new Date());
   }
 

@@ -9,8 +9,9 @@
  * - Sleeps on the queue's wake-ups while idle (no polling loop).
  */
 import type { SQSEvent } from "aws-lambda";
-import { InvalidQueueArgumentError, QueueClosedError, QueueInvocationFailedError } from "../errors";
-import type { LocalQueue, ReceivedMessage } from "./local-queue";
+import { InvalidQueueArgumentError, LocalPlatformError, QueueClosedError, QueueInvocationFailedError } from "../errors";
+import type { LocalQueue } from "./local-queue";
+import type { ReceivedMessage } from "./queue-types";
 import { toSqsEvent } from "./sqs-event";
 
 export interface QueueConsumerOptions {
@@ -90,7 +91,7 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
         if (messages.length > 0) await deliver(messages);
       } catch (error) {
         if (error instanceof QueueClosedError) break;
-        report(error instanceof Error ? error : new Error(`local queue ${queue.name}: polling failed: ${String(error)}`));
+        report(new LocalPlatformError(`local queue ${queue.name}: polling failed: ${errorMessage(error)}`, { cause: error }));
         await sleep(BACKOFF_AFTER_QUEUE_ERROR_MS, signal);
       }
     }

@@ -16,65 +16,15 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { InvalidQueueArgumentError, InvalidReceiptHandleError, QueueClosedError } from "../errors";
+import { InvalidReceiptHandleError, QueueClosedError } from "../errors";
 import { AppendLog } from "./append-log";
 import { encodeRecord, encodeSnapshot, replayJournal } from "./journal";
 import { MessageStore, type StoredMessage } from "./message-store";
+import { assertMaxReceiveCount, assertReceiveBatch, assertSendable, validRetentionDays, validVisibilityTimeout } from "./queue-arguments";
+import type { LocalQueueOptions, MovedMessage, QueueDepth, QueueMessageInput, QueueStats, ReceivedMessage } from "./queue-types";
 import { decodeReceiptHandle, encodeReceiptHandle } from "./receipt-handle";
 import { VisibilityWaiters, type WaitForMessagesOptions } from "./visibility-waiters";
 
-export interface LocalQueueOptions {
-  name: string;
-  /** Directory holding the journal, e.g. `$TRIBUTARY_HOME/queues/<name>/`; created if missing. */
-  dir: string;
-  /** Default 30 s (SQS's default). Fractions are accepted locally. */
-  visibilityTimeoutSeconds?: number;
-  /** Default 4 days (SQS's default); at most 14. */
-  retentionDays?: number;
-  deadLetter?: { queue: LocalQueue; maxReceiveCount: number };
-  /** Compact once the journal passes this size and is at least twice what the live messages need. Default 64 MiB. */
-  compactAfterBytes?: number;
-  /** Clock in epoch ms; tests pass their own to move time without waiting. */
-  now?: () => number;
-}
-
-export interface QueueMessageInput {
-  /** The producer's id (deduplication / correlation); not required to be unique. */
-  id: string;
-  body: string;
-}
-
-/** A message moved between queues (dead-lettering, redrive): keeps its message id and original send time. */
-export interface MovedMessage extends QueueMessageInput {
-  messageId: string;
-  sentAt: number;
-}
-
-export interface ReceivedMessage extends MovedMessage {
-  receiptHandle: string;
-  /** How many times it has been received, this receive included (SQS ApproximateReceiveCount). */
-  receiveCount: number;
-  firstReceivedAt: number;
-}
-
-export interface QueueDepth {
-  visible: number;
-  inFlight: number;
-}
-
-/** Counts since this instance opened the queue. */
-export interface QueueStats {
-  sent: number;
-  received: number;
-  deleted: number;
-  deadLettered: number;
-  expired: number;
-}
-
-/** SQS's limits: 1 MiB per message (since 2025), visibility timeout up to 12 hours, retention up to 14 days. */
-const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
-const MAX_RECEIVE_BATCH = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class LocalQueue {
@@ -98,14 +48,10 @@ export class LocalQueue {
     this.store = store;
     this.now = options.now ?? Date.now;
     this.visibilityTimeoutMs = validVisibilityTimeout(options.name, options.visibilityTimeoutSeconds ?? 30) * 1000;
-    const retentionDays = options.retentionDays ?? 4;
-    if (!(retentionDays > 0 && retentionDays <= 14)) throw new InvalidQueueArgumentError(options.name, "retentionDays", retentionDays, "SQS allows up to 14 days");
-    this.retentionMs = retentionDays * DAY_MS;
+    this.retentionMs = validRetentionDays(options.name, options.retentionDays ?? 4) * DAY_MS;
     this.deadLetterQueue = options.deadLetter?.queue;
     this.maxReceiveCount = options.deadLetter?.maxReceiveCount ?? Number.POSITIVE_INFINITY;
-    if (options.deadLetter && !(Number.isInteger(this.maxReceiveCount) && this.maxReceiveCount >= 1 && this.maxReceiveCount <= 1000)) {
-      throw new InvalidQueueArgumentError(options.name, "maxReceiveCount", this.maxReceiveCount, "SQS allows an integer from 1 to 1000");
-    }
+    if (options.deadLetter) assertMaxReceiveCount(options.name, this.maxReceiveCount);
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.waiters = new VisibilityWaiters({
       refresh: () => this.store.promoteDue(this.now()),
@@ -123,16 +69,17 @@ export class LocalQueue {
    * const queue = await LocalQueue.open({ name: "stream-records", dir: `${home}/queues/stream-records`, deadLetter: { queue: dlq, maxReceiveCount: 5 } });
    */
   static async open(options: LocalQueueOptions): Promise<LocalQueue> {
+    const store = new MessageStore();
+    // Constructed first so bad options fail before anything touches the disk.
+    const queue = new LocalQueue(options, store);
     await mkdir(options.dir, { recursive: true });
     const file = join(options.dir, "journal.jsonl");
     const { messages } = await replayJournal(file);
-    const now = (options.now ?? Date.now)();
-    const store = new MessageStore();
+    const now = queue.now();
     for (const m of messages.values()) {
       const inFlight = m.invisibleUntil > now;
       store.add({ ...m, invisibleUntil: inFlight ? m.invisibleUntil : 0, state: inFlight ? "inflight" : "visible" });
     }
-    const queue = new LocalQueue(options, store);
     queue.log = await AppendLog.create(file, encodeSnapshot(store.live()));
     return queue;
   }
@@ -145,7 +92,7 @@ export class LocalQueue {
   async send(messages: readonly QueueMessageInput[]): Promise<string[]> {
     this.assertOpen();
     const sentAt = this.now();
-    for (const m of messages) this.assertSendable(m);
+    for (const m of messages) assertSendable(this.name, m);
     return this.enqueue(messages.map((m) => ({ messageId: randomUUID(), id: m.id, body: m.body, sentAt })));
   }
 
@@ -162,9 +109,7 @@ export class LocalQueue {
    */
   async receive(maxMessages = 1, options: { visibilityTimeoutSeconds?: number } = {}): Promise<ReceivedMessage[]> {
     this.assertOpen();
-    if (!(Number.isInteger(maxMessages) && maxMessages >= 1 && maxMessages <= MAX_RECEIVE_BATCH)) {
-      throw new InvalidQueueArgumentError(this.name, "maxMessages", maxMessages, `an integer from 1 to ${MAX_RECEIVE_BATCH}`);
-    }
+    assertReceiveBatch(this.name, maxMessages);
     const hideMs = options.visibilityTimeoutSeconds === undefined ? this.visibilityTimeoutMs : validVisibilityTimeout(this.name, options.visibilityTimeoutSeconds) * 1000;
     const now = this.now();
     this.store.promoteDue(now);
@@ -243,27 +188,13 @@ export class LocalQueue {
     return { ...this.counters };
   }
 
-  /** Resolves `true` once at least `minVisible` messages are visible; see {@link WaitForMessagesOptions}. */
-  waitForMessages(options?: WaitForMessagesOptions): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    return this.waiters.wait(options);
-  }
-
   /**
-   * Moves up to `max` visible messages to `target`, keeping their ids (replaying a dead-letter queue).
-   *
-   * @example await dlq.redriveTo(queue); // every dead-lettered message is back in the source queue
+   * Resolves `true` once at least `minVisible` messages are visible, `false` on timeout, abort or close; see
+   * {@link WaitForMessagesOptions}. Rejects with `QueueClosedError` when called on a closed queue.
    */
-  async redriveTo(target: LocalQueue, max = Number.POSITIVE_INFINITY): Promise<number> {
-    let moved = 0;
-    while (moved < max) {
-      const batch = await this.receive(Math.min(1000, max - moved));
-      if (batch.length === 0) break;
-      await target.acceptMoved(batch.map(({ messageId, id, body, sentAt }) => ({ messageId, id, body, sentAt })));
-      await Promise.all(batch.map((m) => this.delete(m.receiptHandle)));
-      moved += batch.length;
-    }
-    return moved;
+  waitForMessages(options?: WaitForMessagesOptions): Promise<boolean> {
+    if (this.closed) return Promise.reject(new QueueClosedError(this.name));
+    return this.waiters.wait(options);
   }
 
   /** Waits for pending writes, wakes waiting consumers (with `false`) and closes the journal. */
@@ -337,23 +268,7 @@ export class LocalQueue {
     return parts;
   }
 
-  private assertSendable(m: QueueMessageInput): void {
-    if (typeof m.id !== "string") throw new InvalidQueueArgumentError(this.name, "message id", m.id, "must be a string");
-    if (typeof m.body !== "string" || m.body.length === 0) throw new InvalidQueueArgumentError(this.name, `body of message ${m.id}`, m.body, "must be a non-empty string");
-    // Cheap check first: UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (m.body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(m.body) > MAX_BODY_BYTES) {
-      throw new InvalidQueueArgumentError(this.name, `body of message ${m.id}`, `${Buffer.byteLength(m.body)} bytes`, `SQS accepts at most ${MAX_BODY_BYTES} bytes`);
-    }
-  }
-
   private assertOpen(): void {
     if (this.closed) throw new QueueClosedError(this.name);
   }
-}
-
-function validVisibilityTimeout(queue: string, seconds: number): number {
-  if (!(Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_VISIBILITY_SECONDS)) {
-    throw new InvalidQueueArgumentError(queue, "visibilityTimeoutSeconds", seconds, `SQS allows 0 to ${MAX_VISIBILITY_SECONDS}`);
-  }
-  return seconds;
 }

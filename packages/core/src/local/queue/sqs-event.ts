@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import type { ReceivedMessage } from "./local-queue";
+import type { ReceivedMessage } from "./queue-types";
 
 /** The account id the local platform reports everywhere AWS would put one. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -32,7 +32,8 @@ function toSqsRecord(m: ReceivedMessage, source: { queueArn: string; region: str
       SenderId: LOCAL_ACCOUNT_ID,
       ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
     },
-    messageAttributes: {},
+    // The producer's id travels as the `id` attribute, as the SQS adapter (platform/aws.ts) sends it.
+    messageAttributes: { id: { dataType: "String", stringValue: m.id, stringListValues: [], binaryListValues: [] } },
     md5OfBody: createHash("md5").update(m.body, "utf8").digest("hex"),
     eventSource: "aws:sqs",
     eventSourceARN: source.queueArn,

@@ -1,0 +1,61 @@
+/**
+ * Wiring declared once: every trigger in the synthesized CloudFormation template exists in the local runtime,
+ * and vice versa. Both sides are read from what they actually built — the template's routes, event source
+ * mappings and rules; the local platform's registered triggers — never from the wiring data itself.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeSynthOutput, synthTemplates } from "./stacks/synth";
+import { startTestPlatform, type TestPlatform } from "./support/platform";
+
+type Resource = { Type: string; Properties: any };
+
+function templateTriggers(resources: Record<string, Resource>): string[] {
+  const byId = (id: string) => resources[id]!;
+  const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  // The stacks name each function's Powertools service after its wiring name.
+  const functionName = (logicalId: string) => String(byId(logicalId).Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+  const queueName = (logicalId: string) => String(byId(logicalId).Properties.QueueName).replace(/^test-tributary-/, "");
+  const lines: string[] = [];
+  for (const [, route] of of("AWS::ApiGatewayV2::Route")) {
+    const integrationId = String(route.Properties.Target["Fn::Join"][1][1].Ref);
+    const fnId = byId(integrationId).Properties.IntegrationUri["Fn::GetAtt"][0];
+    lines.push(`${functionName(fnId)} <- http ${route.Properties.RouteKey}`);
+  }
+  for (const [, mapping] of of("AWS::Lambda::EventSourceMapping")) {
+    const window = mapping.Properties.MaximumBatchingWindowInSeconds ?? 0;
+    lines.push(`${functionName(mapping.Properties.FunctionName.Ref)} <- queue ${queueName(mapping.Properties.EventSourceArn["Fn::GetAtt"][0])} (batch ${mapping.Properties.BatchSize}, window ${window}s)`);
+  }
+  for (const [, rule] of of("AWS::Events::Rule")) {
+    for (const target of rule.Properties.Targets) {
+      lines.push(`rule ${rule.Properties.EventBusName === "default" ? "default" : "tributary"} -> queue ${queueName(target.Arn["Fn::GetAtt"][0])}`);
+    }
+  }
+  return lines.sort();
+}
+
+describe("wiring: stacks and local runtime agree", () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await platform?.dispose();
+    await removeSynthOutput();
+  });
+
+  it("registers the same function triggers and rules on both sides", async () => {
+    // Prepare
+    const { Ingest } = await synthTemplates();
+
+    // Act
+    const aws = templateTriggers(Ingest.toJSON().Resources);
+    const local = [
+      ...platform.triggers,
+      ...platform.wiring.rules.map((r) => `rule ${r.bus} -> queue ${r.targetQueue}`),
+    ].sort();
+
+    // Assess
+    expect(aws.length).toBeGreaterThan(0);
+    expect(aws).toEqual(local);
+  });
+});
