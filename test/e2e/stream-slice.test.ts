@@ -97,4 +97,17 @@ describe("stream records through the local platform", () => {
     const values = await platform.query("SELECT result_value FROM bronze.lab_results ORDER BY kit_barcode");
     expect(values.map((r) => r.result_value)).toEqual(["31.5", "12,0"]);
   });
+
+  it("quarantines a queued message it cannot route instead of dropping it", async () => {
+    // Prepare: a message on the queue that is not a stream record envelope (e.g. a hand-made redrive)
+    await platform.ports.queues.send("stream-records", [{ id: "stray-1", body: '{"hello":"world"}' }]);
+
+    // Act
+    const quarantined = await platform.waitForCount("SELECT count(*) FROM quarantine.unrouted_records", 1);
+
+    // Assess
+    expect(quarantined).toBe(1);
+    const [row] = await platform.query("SELECT _reason, _raw FROM quarantine.unrouted_records");
+    expect(row).toMatchObject({ _raw: '{"hello":"world"}', _reason: expect.stringContaining("not a stream record envelope") });
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { datasets, duckdbType, QUARANTINE_COLUMNS, type Column, type TributaryConfig } from "../config";
+import { datasets, duckdbType, QUARANTINE_COLUMNS, UNROUTED_RECORDS, type Column, type TributaryConfig } from "../config";
 import type { LakeStore, StagedPrefix } from "../lake";
 import { datasetPrefix } from "../lake/keys";
 
@@ -46,25 +46,27 @@ export async function openLakeQuery(store: LakeStore, config: TributaryConfig): 
   for (const database of DATABASES) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${database}`);
   const staged: StagedPrefix[] = [];
   const tables: Record<string, number> = {};
-  for (const dataset of datasets(config)) {
-    for (const layer of ["bronze", "quarantine"] as const) {
-      const prefix = datasetPrefix(dataset, layer);
-      const files = await countParquet(store, prefix);
-      const view = `${layer}.${quote(dataset.name)}`;
-      tables[`${layer}.${dataset.name}`] = files;
-      const columns = layer === "bronze" ? dataset.columns : QUARANTINE_COLUMNS;
-      if (files === 0) {
-        await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${emptyView(columns)}`);
-        continue;
-      }
-      const stage = await store.stage(prefix);
-      staged.push(stage);
-      const glob = join(stage.dir, "**", "*.parquet");
-      // union_by_name: files written before a column was added still read; hour comes back as text from the path.
-      await connection.run(
-        `CREATE OR REPLACE VIEW ${view} AS SELECT * REPLACE (CAST(hour AS INTEGER) AS hour) FROM read_parquet(${literal(glob)}, hive_partitioning = true, union_by_name = true)`,
-      );
+  const views = [
+    ...datasets(config).flatMap((d) => [{ dataset: d, layer: "bronze" as const }, { dataset: d, layer: "quarantine" as const }]),
+    { dataset: UNROUTED_RECORDS, layer: "quarantine" as const },
+  ];
+  for (const { dataset, layer } of views) {
+    const prefix = datasetPrefix(dataset, layer);
+    const files = await countParquet(store, prefix);
+    const view = `${layer}.${quote(dataset.name)}`;
+    tables[`${layer}.${dataset.name}`] = files;
+    const columns = layer === "bronze" ? dataset.columns : QUARANTINE_COLUMNS;
+    if (files === 0) {
+      await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${emptyView(columns)}`);
+      continue;
     }
+    const stage = await store.stage(prefix);
+    staged.push(stage);
+    const glob = join(stage.dir, "**", "*.parquet");
+    // union_by_name: files written before a column was added still read; hour comes back as text from the path.
+    await connection.run(
+      `CREATE OR REPLACE VIEW ${view} AS SELECT * REPLACE (CAST(hour AS INTEGER) AS hour) FROM read_parquet(${literal(glob)}, hive_partitioning = true, union_by_name = true)`,
+    );
   }
   return {
     connection,

@@ -63,6 +63,23 @@ export const QUARANTINE_COLUMNS: Column[] = [
   col("_raw", "string", true),
 ];
 
+/**
+ * Where stream messages that cannot be routed to a declared stream are quarantined (not JSON, not an envelope,
+ * or a stream removed from the config since the record was accepted). It has no bronze table, only
+ * `quarantine.unrouted_records`.
+ */
+export const UNROUTED_RECORDS: Dataset = {
+  name: "unrouted_records",
+  kind: "stream",
+  source: "streams",
+  columns: [],
+  primaryKey: [],
+  partitionTime: "_ingested_at",
+  linkKeys: {},
+  restricted: false,
+  freshnessSloMinutes: 60,
+};
+
 interface DatasetDecl {
   name: string;
   columns: Record<string, ColumnType | ColumnSpec | { type: ColumnType; nullable?: boolean; pii?: PiiTreatment }>;

@@ -3,7 +3,7 @@
  * never fails its neighbours); the batch writes its Parquet files once, at the end.
  */
 import { createHash } from "node:crypto";
-import { compileRowValidator, datasets, describeProblems, parseTimestampMicros, type Dataset, type RowResult } from "../config";
+import { compileRowValidator, datasets, describeProblems, parseTimestampMicros, UNROUTED_RECORDS, type Dataset, type RowResult } from "../config";
 import { IngestBatch, type BatchOutcome } from "../ingest";
 import type { Ports } from "../platform";
 import { QueuedRecordSchema } from "./envelope";
@@ -13,17 +13,6 @@ export function batchIdOf(messageIds: string[]): string {
   return createHash("sha256").update([...messageIds].sort().join("\n")).digest("hex").slice(0, 20);
 }
 
-const UNKNOWN_STREAM: Dataset = {
-  name: "unrouted_records",
-  kind: "stream",
-  source: "streams",
-  columns: [],
-  primaryKey: [],
-  partitionTime: "_ingested_at",
-  linkKeys: {},
-  restricted: false,
-  freshnessSloMinutes: 60,
-};
 
 /**
  * @example
@@ -50,17 +39,17 @@ export class StreamLanding {
     try {
       json = JSON.parse(body);
     } catch {
-      return this.batch.quarantine(UNKNOWN_STREAM, { recordId: messageId, reason: "queue message is not JSON", origin: `sqs:${messageId}`, raw: body });
+      return this.batch.quarantine(UNROUTED_RECORDS, { recordId: messageId, reason: "queue message is not JSON", origin: `sqs:${messageId}`, raw: body });
     }
     const envelope = QueuedRecordSchema.safeParse(json);
     if (!envelope.success) {
       const reason = `queue message is not a stream record envelope: ${envelope.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-      return this.batch.quarantine(UNKNOWN_STREAM, { recordId: messageId, reason, origin: `sqs:${messageId}`, raw: body });
+      return this.batch.quarantine(UNROUTED_RECORDS, { recordId: messageId, reason, origin: `sqs:${messageId}`, raw: body });
     }
     const { stream, eventId, record, receivedAt, sourceIp, userAgent } = envelope.data;
     const target = this.streams.get(stream);
     if (!target) {
-      return this.batch.quarantine(UNKNOWN_STREAM, { recordId: eventId, reason: `stream "${stream}" is no longer declared`, origin: `sqs:${messageId}`, raw: body });
+      return this.batch.quarantine(UNROUTED_RECORDS, { recordId: eventId, reason: `stream "${stream}" is no longer declared`, origin: `sqs:${messageId}`, raw: body });
     }
     const checked = target.validate(record);
     if (!checked.ok) {
