@@ -116,6 +116,8 @@ export default defineConfig({
 
   ga: {
     measurementIds: ["G-TRIBUTARY1"],
+    uaPropertyIds: ["UA-123456-1"],
+    uaForwardTo: "G-TRIBUTARY1",
     forward: true,
   },
 

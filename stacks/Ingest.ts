@@ -4,7 +4,7 @@
  * from the http triggers, and the bus rules that route events into queues. Adding a function, route, queue or
  * rule to the wiring adds it here.
  */
-import { EventBus, type Function, type StackContext, use } from "sst/constructs";
+import { Config, EventBus, type Function, type StackContext, use } from "sst/constructs";
 import { BUS_NAME, wiring } from "@tributary/core/wiring";
 import { Lake } from "./Lake";
 import { buildApi } from "./ingest/api";
@@ -32,7 +32,9 @@ export function Ingest({ stack, app }: StackContext) {
   const { queues, deadLetterQueues } = buildQueues(stack, wired.queues, queueKey);
   const tables = buildTables(stack, wired.tables, tableKey);
   const bus = new EventBus(stack, BUS_NAME);
-  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, deadLetterQueues, queueKey, bus, tables, tableKey };
+  const secretNames = [...new Set(wired.functions.flatMap((f) => f.secrets))];
+  const secrets = new Map(secretNames.map((name) => [name, new Config.Secret(stack, name)] as const));
+  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, deadLetterQueues, queueKey, bus, tables, tableKey, secrets };
 
   const built: BuiltFunction[] = [];
   const routes = new Map<string, Function>();

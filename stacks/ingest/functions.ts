@@ -38,7 +38,8 @@ export function buildFunction(scope: Construct, decl: FunctionDecl, ctx: Functio
       resources: [logGroup.logGroupArn],
     }),
   );
-  const fn = new Function(scope, decl.name, {
+  // "-fn": a queue may share its function's name (ga-forward), and construct ids must be unique in a stack.
+  const fn = new Function(scope, `${decl.name}-fn`, {
     ...FUNCTION_DEFAULTS,
     handler: decl.handler,
     description: decl.description,
@@ -53,6 +54,8 @@ export function buildFunction(scope: Construct, decl: FunctionDecl, ctx: Functio
     },
   });
   fn.attachPermissions(statementsFor(decl, ctx.resources));
+  // Binding a secret grants ssm:GetParameters on that secret's parameters only, and lets sst/node/config load it.
+  fn.bind(decl.secrets.map((name) => ctx.resources.secrets.get(name)!));
   return fn;
 }
 
@@ -67,6 +70,7 @@ export function resourceEnvironment(resources: WiredResources): Record<string, s
     [AWS_ENV.busName]: resources.bus.eventBusName,
   };
   for (const [name, queue] of resources.queues) env[AWS_ENV.queueUrl(name)] = queue.queueUrl;
+  for (const [name, queue] of resources.deadLetterQueues) env[AWS_ENV.queueUrl(`${name}-dlq`)] = queue.queueUrl;
   for (const [name, table] of resources.tables) env[AWS_ENV.tableName(name)] = table.tableName;
   return env;
 }

@@ -5,8 +5,8 @@
  */
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import type { EventBus, Queue, Table } from "sst/constructs";
-import type { QueueName, TableName } from "@tributary/core/wiring";
+import type { Config, EventBus, Queue, Table } from "sst/constructs";
+import type { QueueName, QueueRef, SecretName, TableName } from "@tributary/core/wiring";
 
 export interface WiredResources {
   stage: string;
@@ -19,6 +19,8 @@ export interface WiredResources {
   bus: EventBus;
   tables: ReadonlyMap<TableName, Table>;
   tableKey: kms.IKey;
+  /** SST secrets (SSM SecureString parameters), set with `npx sst secrets set <NAME> <value>`. */
+  secrets: ReadonlyMap<SecretName, Config.Secret>;
 }
 
 export class StackWiringError extends Error {
@@ -28,8 +30,11 @@ export class StackWiringError extends Error {
   }
 }
 
-export function queueOf(resources: WiredResources, queue: QueueName, usedBy: string): Queue {
-  const found = resources.queues.get(queue);
+/** A declared queue, or its dead-letter queue for a `<name>-dlq` reference. */
+export function queueOf(resources: WiredResources, queue: QueueRef, usedBy: string): Queue {
+  const found = queue.endsWith("-dlq")
+    ? resources.deadLetterQueues.get(queue.slice(0, -"-dlq".length) as QueueName)
+    : resources.queues.get(queue as QueueName);
   if (!found) throw new StackWiringError(`stacks: ${usedBy} uses queue "${queue}", which the wiring does not declare`);
   return found;
 }

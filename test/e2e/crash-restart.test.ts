@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEV_API_KEY } from "@tributary/core/local";
 import { makeHome, startTestPlatform, type TestPlatform } from "../support/platform";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -14,7 +15,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 function startDevProcess(home: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/tributary.js"), "dev"], {
     cwd: ROOT,
-    env: { ...process.env, TRIBUTARY_HOME: home, TRIBUTARY_PORT: "0", TRIBUTARY_LOG_LEVEL: "ERROR" },
+    env: { ...process.env, TRIBUTARY_HOME: home, TRIBUTARY_PORT: "0", TRIBUTARY_LOG_LEVEL: "ERROR", TRIBUTARY_API_KEY: undefined },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -54,7 +55,7 @@ describe("crash and restart", () => {
         ids.push(id);
         return { request_id: id, request_timestamp: "2026-11-20T10:00:00Z", topic: "page_view" };
       });
-      const res = await fetch(`${url}/v1/streams/user_events/records`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records }) });
+      const res = await fetch(`${url}/v1/streams/user_events/records`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": DEV_API_KEY }, body: JSON.stringify({ records }) });
       expect(res.status).toBe(200);
     }
     child.kill("SIGKILL");

@@ -52,6 +52,8 @@ describe("stream records through the local platform", () => {
     const malformed = await platform.post("/v1/streams/user_events/records", "{not json");
     const invalid = await platform.post("/v1/streams/user_events/records", { request_id: "b-1", surprise: 1 });
     const tooMany = await platform.post("/v1/streams/user_events/records", { records: Array.from({ length: 501 }, (_, i) => event(`c-${i}`)) });
+    const noKey = await platform.post("/v1/streams/user_events/records", event("d-1"), { "x-api-key": "" });
+    const wrongKey = await platform.post("/v1/streams/user_events/records", event("d-2"), { "x-api-key": "not-the-key-at-all" });
 
     // Assess
     expect(unknown.status).toBe(404);
@@ -66,7 +68,11 @@ describe("stream records through the local platform", () => {
       ]),
     );
     expect(tooMany.status).toBe(413);
-    const leaked = await platform.query("SELECT count(*) AS n FROM bronze.user_events WHERE request_id LIKE 'b-%' OR request_id LIKE 'c-%'");
+    expect(noKey).toEqual({ status: 401, body: { error: "streams: missing x-api-key header" } });
+    expect(wrongKey).toEqual({ status: 401, body: { error: "streams: unknown API key" } });
+    const leaked = await platform.query(
+      "SELECT count(*) AS n FROM bronze.user_events WHERE request_id LIKE 'b-%' OR request_id LIKE 'c-%' OR request_id LIKE 'd-%'",
+    );
     expect(Number(leaked[0]!.n)).toBe(0);
   });
 

@@ -170,6 +170,18 @@ describe("Ingest stack: functions", () => {
       expect(resourcesFor("dynamodb:PutItem")).toHaveLength(decl.tables.filter((t) => t.access === "readwrite").length);
     }
   });
+
+  it("lets a function read only the secrets its wiring names", () => {
+    const all = [...new Set(wired.functions.flatMap((f) => f.secrets))];
+    expect(all.length).toBeGreaterThan(0);
+    for (const decl of wired.functions) {
+      const ssm = JSON.stringify(statementsOf(decl).filter((s) => asList(s.Action).some((a: string) => a.startsWith("ssm:"))));
+      for (const name of all) {
+        // SST secrets are SSM parameters under /sst/<app>/<stage>/Secret/<NAME>/…
+        expect(ssm.includes(`/Secret/${name}/`), `${decl.name} reading ${name}`).toBe(decl.secrets.includes(name));
+      }
+    }
+  });
 });
 
 describe("Ingest stack: triggers", () => {

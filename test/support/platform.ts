@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLakeQuery } from "@tributary/core/catalog";
 import { parseConfig, type ConfigInput, type TributaryConfig } from "@tributary/core/config";
-import { startLocalPlatform, type LocalPlatform } from "@tributary/core/local";
+import { startLocalPlatform, type LocalPlatform, type LocalSettings } from "@tributary/core/local";
 import shipped from "../../tributary.config";
 
 export interface TestPlatform extends LocalPlatform {
@@ -22,11 +22,13 @@ export async function makeHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), "tributary-test-"));
 }
 
-export async function startTestPlatform(options: { config?: ConfigInput; home?: string; landingScanMs?: number } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { config?: ConfigInput; home?: string; landingScanMs?: number; settings?: Partial<LocalSettings> } = {},
+): Promise<TestPlatform> {
   const config = parseConfig(options.config ?? shipped);
   const home = options.home ?? (await makeHome());
   const platform = await startLocalPlatform({
-    settings: { home, port: 0, logLevel: "ERROR" },
+    settings: { home, port: 0, logLevel: "ERROR", ...options.settings },
     config,
     landingScanMs: options.landingScanMs ?? 100,
     log: (line) => (line.startsWith("local:") ? console.error(line) : undefined),
@@ -57,7 +59,7 @@ export async function startTestPlatform(options: { config?: ConfigInput; home?: 
     async post(path, body, headers = {}) {
       const res = await fetch(`${platform.url}${path}`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", "x-api-key": platform.credentials.apiKey, ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
       });
       const text = await res.text();

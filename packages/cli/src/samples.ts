@@ -40,3 +40,25 @@ export function sampleLabResultsCsv(run: string, n: number): { text: string; goo
   lines.push(`,B12,"410",normal,2026-10-01T08:00:00Z,2026-10-02T08:00:00Z,lab-7`);
   return { text: `${lines.join("\r\n")}\r\n`, good: n, bad: 2 };
 }
+
+/** GA4 hits (page views, a login with user_id, a purchase, a kit activation; one from a bot, one with an email to strip) and a UA pageview. */
+export function sampleGaHits(run: string): { ga4: { client_id: string; user_id?: string; events: { name: string; params: Record<string, unknown> }[] }[]; ua: string } {
+  const cid = `${run}.1001`;
+  const session = { session_id: "1700000001", engagement_time_msec: 150 };
+  return {
+    ga4: [
+      { client_id: cid, events: [{ name: "page_view", params: { ...session, page_location: "https://shop.example.com/kits", page_title: "Kits" } }] },
+      {
+        client_id: cid,
+        user_id: "42",
+        events: [
+          { name: "login", params: { ...session, method: "email", page_location: "https://shop.example.com/login?email=ann%40example.com" } },
+          { name: "purchase", params: { ...session, transaction_id: `T-${run.slice(-6)}`, value: 49.9, currency: "EUR" } },
+        ],
+      },
+      { client_id: cid, user_id: "42", events: [{ name: "kit_activated", params: { ...session, kit_barcode: `KIT-${run.slice(-6)}-0` } }] },
+      { client_id: `${run}.3003`, events: [{ name: "page_view", params: { page_location: "https://shop.example.com/robots-welcome" } }] },
+    ],
+    ua: new URLSearchParams({ v: "1", tid: "UA-123456-1", cid: `${run}.2002`, t: "pageview", dl: "https://shop.example.com/legacy", dt: "Legacy page" }).toString(),
+  };
+}

@@ -15,6 +15,7 @@ export const handler = observed("events-api", async (event: APIGatewayProxyEvent
     // The request context's source IP, never X-Forwarded-For (clients can forge it).
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.requestContext.http.userAgent,
+    apiKey: event.headers["x-api-key"],
   });
   return { statusCode: answer.status, headers: { "content-type": "application/json" }, body: JSON.stringify(answer.body) };
 });

@@ -114,7 +114,11 @@ export const GaSchema = z
     /** GA4 measurement ids accepted by the proxy; each has its api secret in `TRIBUTARY_GA_API_SECRET` / the SST secret. */
     measurementIds: z.array(z.string().regex(/^G-[A-Z0-9]+$/, "GA4 measurement ids look like G-XXXXXXX")).default([]),
     /** Universal Analytics property ids kept raw (UA no longer processes data). */
-    uaPropertyIds: z.array(z.string()).default([]),
+    uaPropertyIds: z.array(z.string().regex(/^UA-\d+-\d+$/, "UA property ids look like UA-12345-1")).default([]),
+    /** GA4 measurement id that UA hits are mapped and forwarded to (where a mapping exists); unset = keep UA raw only. */
+    uaForwardTo: z.string().regex(/^G-[A-Z0-9]+$/, "GA4 measurement ids look like G-XXXXXXX").optional(),
+    /** Browser origins allowed to send hits (CORS); empty = server-to-server only. */
+    allowedOrigins: z.array(z.string().url()).default([]),
     forward: z.boolean().default(true),
   })
   .strict();

@@ -9,3 +9,4 @@ export * from "./queue";
 export * from "./bus";
 export * from "./schedule";
 export * from "./stepfunctions";
+export * from "./secrets";

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import type { TributaryConfig } from "../config";
 import { FileSystemLakeStore } from "../lake";
 import { provide, type Ports } from "../platform";
-import { BUS_NAME, describeTrigger, wiring, type FunctionDecl, type QueueName, type Trigger, type Wiring } from "../wiring";
+import { BUS_NAME, describeTrigger, wiring, type FunctionDecl, type QueueName, type QueueRef, type Trigger, type Wiring } from "../wiring";
 import { LocalBus } from "./bus";
 import { startLocalDynamo } from "./dynamo";
 import { loadHandler } from "./handlers";
@@ -18,6 +18,7 @@ import { invokeLocally, type Handler } from "./lambda-context";
 import { startLandingScanner } from "./landing-scanner";
 import { localQueueArn, openDeclaredQueue, startQueueConsumer, type LocalQueue } from "./queue";
 import { startSchedule } from "./schedule";
+import { localCredentials, localSecrets, type LocalCredentials } from "./secrets";
 import { homePaths, type LocalSettings } from "./settings";
 
 /** The local lake's bucket name, as it appears in S3-shaped events. */
@@ -33,6 +34,8 @@ export interface LocalPlatform {
   bus: LocalBus;
   /** Every trigger the local runtime registered, as `describeTrigger` lines (compared with the stacks in tests). */
   triggers: string[];
+  /** The API key and GA credentials this platform accepts. */
+  credentials: LocalCredentials;
   /** Scans landing/ now instead of waiting for the next tick. */
   scanLanding(): Promise<number>;
   stop(): Promise<void>;
@@ -77,17 +80,20 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
         await deadLetterQueue.close();
       });
     }
-    const queueOf = (name: QueueName) => queues.get(name)!;
+    const queueOf = (name: QueueRef) => queues.get(name)!;
 
     const bus = new LocalBus({ archiveDir: paths.bus, region: REGION });
     stops.push(() => bus.close());
     const lake = new FileSystemLakeStore(paths.lake);
+    const credentials = localCredentials(options.settings, options.config);
     const ports: Ports = {
       config: options.config,
       lake,
       queues: { send: async (queue, messages) => void (await queueOf(queue).send(messages)) },
       bus: { put: (events) => bus.put(events.map((e) => ({ ...e, bus: BUS_NAME }))) },
       dynamo: dynamo.doc,
+      secrets: localSecrets(credentials),
+      settings: { gaEndpoint: options.settings.gaEndpoint ?? "https://www.google-analytics.com" },
       tableName: (table) => table,
     };
     provide(ports);
@@ -134,6 +140,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     log(`  queues    ${wired.queues.map((q) => `${q.name} (+dlq, maxReceive ${q.maxReceiveCount})`).join(", ")}`);
     log(`  rules     ${wired.rules.map((r) => `${r.name} → ${r.targetQueue}`).join(", ")}`);
     for (const line of triggers) log(`  fn        ${line}`);
+    for (const line of credentials.describe()) log(line);
 
     return {
       url: http.url,
@@ -143,6 +150,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       queues,
       bus,
       triggers,
+      credentials,
       scanLanding: scanner.scan,
       stop: stopAll,
     };

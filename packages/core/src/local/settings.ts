@@ -9,13 +9,27 @@ export const LocalSettingsSchema = z.object({
   TRIBUTARY_HOME: z.string().min(1).default("./.tributary"),
   TRIBUTARY_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   TRIBUTARY_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("WARN"),
+  TRIBUTARY_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  TRIBUTARY_GA_MEASUREMENT_ID: z.string().regex(/^G-[A-Z0-9]+$/, "GA4 measurement ids look like G-XXXXXXX").optional(),
+  TRIBUTARY_GA_API_SECRET: z.string().min(8, "must be at least 8 characters").optional(),
+  TRIBUTARY_GA_ENDPOINT: z.string().url().default("https://www.google-analytics.com"),
 });
+
+/** Development defaults, printed at startup when the variables are unset. Never use them outside loopback. */
+export const DEV_API_KEY = "tributary-local-dev-key";
+export const DEV_GA_API_SECRET = "tributary-local-ga-secret";
 
 export interface LocalSettings {
   /** Absolute path of the state directory. */
   home: string;
   port: number;
   logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** The stream API key; the development default when unset. */
+  apiKey?: string;
+  /** The GA4 measurement id accepted locally; default: the config's first. */
+  gaMeasurementId?: string;
+  gaApiSecret?: string;
+  gaEndpoint?: string;
 }
 
 /**
@@ -27,7 +41,16 @@ export function parseLocalSettings(env: Record<string, string | undefined>): Loc
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`local: invalid environment: ${problems}`);
   }
-  return { home: resolve(parsed.data.TRIBUTARY_HOME), port: parsed.data.TRIBUTARY_PORT, logLevel: parsed.data.TRIBUTARY_LOG_LEVEL };
+  const d = parsed.data;
+  return {
+    home: resolve(d.TRIBUTARY_HOME),
+    port: d.TRIBUTARY_PORT,
+    logLevel: d.TRIBUTARY_LOG_LEVEL,
+    ...(d.TRIBUTARY_API_KEY ? { apiKey: d.TRIBUTARY_API_KEY } : {}),
+    ...(d.TRIBUTARY_GA_MEASUREMENT_ID ? { gaMeasurementId: d.TRIBUTARY_GA_MEASUREMENT_ID } : {}),
+    ...(d.TRIBUTARY_GA_API_SECRET ? { gaApiSecret: d.TRIBUTARY_GA_API_SECRET } : {}),
+    gaEndpoint: d.TRIBUTARY_GA_ENDPOINT,
+  };
 }
 
 /** Where each kind of state lives under TRIBUTARY_HOME. */

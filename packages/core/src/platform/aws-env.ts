@@ -6,7 +6,7 @@
  * Names are set on every function so ports can be built uniformly; what a function may *do* with a resource
  * is limited by its IAM policy, which follows the wiring (`sendsTo`, `putsEvents`, `tables`, `lake`).
  */
-import type { QueueName, TableName } from "../wiring";
+import type { QueueRef, TableName } from "../wiring";
 
 /** `stream-records` → `STREAM_RECORDS`: upper case, every run of other characters becomes `_`. */
 export function envSuffix(name: string): string {
@@ -21,10 +21,12 @@ export const AWS_ENV = {
   stage: "TRIBUTARY_STAGE",
   /** Physical name of the lake bucket. */
   lakeBucket: "TRIBUTARY_LAKE_BUCKET",
+  /** Base URL of Google's Measurement Protocol (optional; default https://www.google-analytics.com). */
+  gaEndpoint: "TRIBUTARY_GA_ENDPOINT",
   /** Physical name of the `tributary` event bus. */
   busName: "TRIBUTARY_BUS_NAME",
   /** URL of a declared queue. */
-  queueUrl: (queue: QueueName): string => `TRIBUTARY_QUEUE_URL_${envSuffix(queue)}`,
+  queueUrl: (queue: QueueRef): string => `TRIBUTARY_QUEUE_URL_${envSuffix(queue)}`,
   /** Physical (stage-prefixed) name of a declared DynamoDB table. */
   tableName: (table: TableName): string => `TRIBUTARY_TABLE_NAME_${envSuffix(table)}`,
 } as const;

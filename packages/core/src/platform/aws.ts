@@ -8,13 +8,13 @@ import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TributaryConfig } from "../config";
 import { S3LakeStore } from "../lake";
-import type { QueueName, TableName } from "../wiring";
+import type { QueueName, QueueRef, TableName } from "../wiring";
 import { AWS_ENV } from "./aws-env";
-import type { BusEvent, BusPort, OutgoingMessage, Ports, QueuePort } from "./ports";
+import type { BusEvent, BusPort, OutgoingMessage, PlatformSettings, Ports, QueuePort, SecretsPort } from "./ports";
 
 export interface AwsResources {
   lakeBucket: string;
-  queueUrls: Record<QueueName, string>;
+  queueUrls: Record<QueueRef, string>;
   busName: string;
   tableNames: Record<TableName, string>;
 }
@@ -28,11 +28,11 @@ export interface AwsClients {
 /** SQS takes at most 10 messages per SendMessageBatch; failed entries are retried, then surfaced. */
 export class SqsQueuePort implements QueuePort {
   constructor(
-    private readonly urls: Record<QueueName, string>,
+    private readonly urls: Record<QueueRef, string>,
     private readonly client = new SQSClient({}),
   ) {}
 
-  async send(queue: QueueName, messages: OutgoingMessage[]): Promise<void> {
+  async send(queue: QueueRef, messages: OutgoingMessage[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
       let entries = messages.slice(i, i + 10).map((m, n) => ({ Id: String(n), MessageBody: m.body, MessageAttributes: { id: { DataType: "String", StringValue: m.id } } }));
       for (let attempt = 1; entries.length > 0; attempt++) {
@@ -76,9 +76,14 @@ export class EventBridgeBusPort implements BusPort {
 }
 
 /**
- * @example setDefault(() => awsPorts(config, resourcesFromEnv()));
+ * @example setDefault(() => awsPorts(config, resourcesFromEnv(process.env, declared), { secrets, settings }));
  */
-export function awsPorts(config: TributaryConfig, resources: AwsResources, clients: AwsClients = {}): Ports {
+export function awsPorts(
+  config: TributaryConfig,
+  resources: AwsResources,
+  edge: { secrets: SecretsPort; settings: PlatformSettings },
+  clients: AwsClients = {},
+): Ports {
   const dynamo = DynamoDBDocumentClient.from(clients.dynamo ?? new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -88,6 +93,8 @@ export function awsPorts(config: TributaryConfig, resources: AwsResources, clien
     queues: new SqsQueuePort(resources.queueUrls, clients.sqs),
     bus: new EventBridgeBusPort(resources.busName, clients.events),
     dynamo,
+    secrets: edge.secrets,
+    settings: edge.settings,
     tableName: (table) => resources.tableNames[table],
   };
 }
@@ -107,7 +114,9 @@ export function resourcesFromEnv(env: Record<string, string | undefined>, declar
   return {
     lakeBucket: read(AWS_ENV.lakeBucket),
     busName: read(AWS_ENV.busName),
-    queueUrls: Object.fromEntries(declared.queues.map((q) => [q, read(AWS_ENV.queueUrl(q))])) as Record<QueueName, string>,
+    queueUrls: Object.fromEntries(
+      declared.queues.flatMap((q) => [q, `${q}-dlq` as const]).map((q) => [q, read(AWS_ENV.queueUrl(q))]),
+    ) as Record<QueueRef, string>,
     tableNames: Object.fromEntries(declared.tables.map((t) => [t, read(AWS_ENV.tableName(t))])) as Record<TableName, string>,
   };
 }

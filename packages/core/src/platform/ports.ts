@@ -6,7 +6,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TributaryConfig } from "../config";
 import type { LakeStore } from "../lake/store";
-import type { QueueName, TableName } from "../wiring";
+import type { QueueRef, SecretName, TableName } from "../wiring";
+
+export type { SecretName };
 
 export interface OutgoingMessage {
   /** Deduplication / correlation id carried as a message attribute. */
@@ -16,7 +18,7 @@ export interface OutgoingMessage {
 
 export interface QueuePort {
   /** Resolves only once every message is durably stored (SQS acknowledged / journal fsynced). */
-  send(queue: QueueName, messages: OutgoingMessage[]): Promise<void>;
+  send(queue: QueueRef, messages: OutgoingMessage[]): Promise<void>;
 }
 
 export interface BusEvent {
@@ -30,12 +32,25 @@ export interface BusPort {
   put(events: BusEvent[]): Promise<void>;
 }
 
+export interface SecretsPort {
+  /** The secret's value, or undefined when it is not set. */
+  get(name: SecretName): Promise<string | undefined>;
+}
+
+/** Non-secret settings that differ between deployments (parsed once at the edge). */
+export interface PlatformSettings {
+  /** Base URL of Google's Measurement Protocol; tests point it at a fake Google on loopback. */
+  gaEndpoint: string;
+}
+
 export interface Ports {
   config: TributaryConfig;
   lake: LakeStore;
   queues: QueuePort;
   bus: BusPort;
   dynamo: DynamoDBDocumentClient;
+  secrets: SecretsPort;
+  settings: PlatformSettings;
   /** Physical table name of a declared table (stage-prefixed on AWS). */
   tableName(table: TableName): string;
 }

@@ -2,10 +2,12 @@
  * The HTTP answer for `POST /v1/streams/{stream}/records`: status codes and bodies a client can act on.
  * - one record: 202 accepted, or 400 with field-level reasons
  * - a batch: 200 with one result per record (some may be rejected), or 400 when none was accepted
+ * - missing or wrong API key 401, key not scoped to the stream 403 (checked first: nothing is written)
  * - unknown stream 404, malformed body 400, oversized body or batch 413
  */
 import type { Ports } from "../platform";
 import { acceptRecords, type IncomingRequest } from "./accept";
+import { authorizeStreamWrite } from "./api-keys";
 import { BadRequestError, UnknownStreamError } from "./errors";
 
 export interface HttpAnswer {
@@ -14,9 +16,11 @@ export interface HttpAnswer {
 }
 
 /**
- * @example await answerRecordsRequest(ports, { stream: "nope", body: "{}" }) // { status: 404, body: { error: "streams: no stream named \"nope\" …" } }
+ * @example await answerRecordsRequest(ports, { stream: "nope", body: "{}", apiKey }) // { status: 404, body: { error: "streams: no stream named \"nope\" …" } }
  */
-export async function answerRecordsRequest(ports: Ports, request: IncomingRequest): Promise<HttpAnswer> {
+export async function answerRecordsRequest(ports: Ports, request: IncomingRequest & { apiKey?: string }): Promise<HttpAnswer> {
+  const auth = await authorizeStreamWrite(ports, request.apiKey, request.stream);
+  if (!auth.ok) return { status: auth.status, body: { error: `streams: ${auth.reason}` } };
   try {
     const outcome = await acceptRecords(ports, request);
     if (!outcome.batch) {

@@ -4,3 +4,4 @@ export * from "./land";
 export * from "./envelope";
 export * from "./client-ip";
 export * from "./errors";
+export * from "./api-keys";

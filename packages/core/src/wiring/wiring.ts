@@ -6,8 +6,11 @@
 import type { TributaryConfig } from "../config";
 import type { EventPattern } from "./event-pattern";
 
-export type QueueName = "stream-records" | "file-notifications";
-export type TableName = "ingest_ledger";
+export type QueueName = "stream-records" | "file-notifications" | "ga-hits" | "ga-forward";
+/** A declared queue or its dead-letter queue (`<name>-dlq`, which the stacks and local runtime create for each). */
+export type QueueRef = QueueName | `${QueueName}-dlq`;
+export type TableName = "ingest_ledger" | "ga_forward_status";
+export type SecretName = "API_KEYS" | "GA_API_SECRETS";
 
 export interface QueueDecl {
   name: QueueName;
@@ -48,9 +51,12 @@ export interface FunctionDecl {
   timeoutSeconds: number;
   memoryMb: number;
   lake: LakeAccess;
-  sendsTo: QueueName[];
+  /** Queues the function may send to; a `-dlq` entry lets it park permanent failures for replay. */
+  sendsTo: QueueRef[];
   putsEvents: boolean;
   tables: { name: TableName; access: "read" | "readwrite" }[];
+  /** Secrets the function may read (SST secrets on AWS, environment variables locally). */
+  secrets: SecretName[];
 }
 
 /** A bus rule that routes events to a queue (functions subscribe with `bus` triggers instead). */
@@ -74,6 +80,16 @@ export interface WiringContext {
   lakeBucket: string;
 }
 
+/**
+ * Google keeps Measurement Protocol hits for 72 hours; a hit not forwarded by then is useless to it.
+ * The forward queue redelivers every `GA_FORWARD_VISIBILITY_SECONDS`, so `maxReceiveCount` is chosen to make
+ * SQS move a hit to the DLQ once that window has passed.
+ */
+export const GA_FORWARD_WINDOW_HOURS = 72;
+export const GA_FORWARD_TIMEOUT_SECONDS = 120;
+/** AWS advises a visibility timeout of at least 6× the consumer's timeout. */
+export const GA_FORWARD_VISIBILITY_SECONDS = 6 * GA_FORWARD_TIMEOUT_SECONDS;
+
 /** The name of the bus Tributary's own events travel on. */
 export const BUS_NAME = "tributary";
 export const EVENT_SOURCE = "tributary";
@@ -89,8 +105,18 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
     queues: [
       { name: "stream-records", visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
       { name: "file-notifications", visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, retentionDays: 14 },
+      { name: "ga-hits", visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+      {
+        name: "ga-forward",
+        visibilityTimeoutSeconds: GA_FORWARD_VISIBILITY_SECONDS,
+        maxReceiveCount: Math.ceil((GA_FORWARD_WINDOW_HOURS * 3600) / GA_FORWARD_VISIBILITY_SECONDS),
+        retentionDays: 4,
+      },
     ],
-    tables: [{ name: "ingest_ledger", partitionKey: "pk" }],
+    tables: [
+      { name: "ingest_ledger", partitionKey: "pk" },
+      { name: "ga_forward_status", partitionKey: "pk", ttlAttribute: "expiresAt" },
+    ],
     functions: [
       {
         name: "events-api",
@@ -103,6 +129,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         sendsTo: ["stream-records"],
         putsEvents: false,
         tables: [],
+        secrets: ["API_KEYS"],
       },
       {
         name: "stream-bronze",
@@ -115,6 +142,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         sendsTo: [],
         putsEvents: true,
         tables: [],
+        secrets: [],
       },
       {
         name: "file-ingest",
@@ -130,7 +158,9 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         sendsTo: [],
         putsEvents: true,
         tables: [{ name: "ingest_ledger", access: "readwrite" }],
+        secrets: [],
       },
+      ...gaFunctions(config),
     ],
     rules: [
       {
@@ -145,6 +175,58 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
       },
     ],
   };
+}
+
+/** The GA proxy, its bronze consumer and its forwarder — only when the config declares a GA property. */
+function gaFunctions(config: TributaryConfig): FunctionDecl[] {
+  if (!config.ga) return [];
+  return [
+    {
+      name: "ga-proxy",
+      handler: "packages/functions/src/ga-proxy.handler",
+      description: "GA4 Measurement Protocol and Universal Analytics collect endpoints: validate, keep the hit durably, answer fast.",
+      triggers: [
+        { kind: "http", method: "POST", path: "/mp/collect" },
+        { kind: "http", method: "POST", path: "/collect" },
+        { kind: "http", method: "GET", path: "/collect" },
+      ],
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      lake: { read: [], write: [] },
+      sendsTo: config.ga.forward ? ["ga-hits", "ga-forward"] : ["ga-hits"],
+      putsEvents: false,
+      tables: [],
+      secrets: ["GA_API_SECRETS"],
+    },
+    {
+      name: "ga-bronze",
+      handler: "packages/functions/src/ga-bronze.handler",
+      description: "Batches accepted GA hits into bronze ga_events (one row per event); quarantines what fails.",
+      triggers: [{ kind: "queue", queue: "ga-hits", batchSize: 500, batchWindowSeconds: 1 }],
+      timeoutSeconds: 30,
+      memoryMb: 1024,
+      lake: { read: [], write: ["bronze/ga/", "quarantine/ga/"] },
+      sendsTo: [],
+      putsEvents: true,
+      tables: [],
+      secrets: [],
+    },
+    {
+      name: "ga-forward",
+      handler: "packages/functions/src/ga-forward.handler",
+      description: "Forwards accepted GA hits to Google with jittered retries, once per event; DLQ after the 72 h window.",
+      triggers: [{ kind: "queue", queue: "ga-forward", batchSize: 10, batchWindowSeconds: 0 }],
+      // One hit may take ~55 s in the worst case (4 attempts × 10 s timeout + backoff), so 120 s leaves room.
+      timeoutSeconds: GA_FORWARD_TIMEOUT_SECONDS,
+      memoryMb: 256,
+      lake: { read: [], write: [] },
+      putsEvents: false,
+      // A hit Google refuses outright (4xx) will never succeed: it goes straight to the DLQ for inspection.
+      sendsTo: ["ga-forward-dlq"],
+      tables: [{ name: "ga_forward_status", access: "readwrite" }],
+      secrets: ["GA_API_SECRETS"],
+    },
+  ];
 }
 
 /** One line per trigger, e.g. `events-api <- http POST /v1/streams/{stream}/records`; both runtimes print and compare these. */

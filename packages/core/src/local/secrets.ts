@@ -1,0 +1,40 @@
+/**
+ * Secrets of the local platform, from the environment (TRIBUTARY_API_KEY, TRIBUTARY_GA_MEASUREMENT_ID,
+ * TRIBUTARY_GA_API_SECRET) with printed development defaults. They take the same shape as the SST secrets on
+ * AWS: API_KEYS holds key *hashes* with their scopes, GA_API_SECRETS maps measurement ids to api secrets.
+ */
+import type { TributaryConfig } from "../config";
+import type { SecretsPort } from "../platform";
+import { hashApiKey, type ApiKeyRecord } from "../streams/api-keys";
+import { DEV_API_KEY, DEV_GA_API_SECRET, type LocalSettings } from "./settings";
+
+export interface LocalCredentials {
+  apiKey: string;
+  gaMeasurementId?: string;
+  gaApiSecret: string;
+  /** Lines for the startup banner; values shown only when they are the development defaults. */
+  describe(): string[];
+}
+
+export function localCredentials(settings: LocalSettings, config: TributaryConfig): LocalCredentials {
+  const apiKey = settings.apiKey ?? DEV_API_KEY;
+  const gaMeasurementId = settings.gaMeasurementId ?? config.ga?.measurementIds[0];
+  const gaApiSecret = settings.gaApiSecret ?? DEV_GA_API_SECRET;
+  const shown = (value: string, fromEnv: boolean) => (fromEnv ? "(from environment)" : `${value}  (development default)`);
+  return {
+    apiKey,
+    ...(gaMeasurementId ? { gaMeasurementId } : {}),
+    gaApiSecret,
+    describe: () => [
+      `  api key   x-api-key: ${shown(apiKey, settings.apiKey !== undefined)}`,
+      ...(gaMeasurementId ? [`  ga4       measurement_id=${gaMeasurementId} api_secret=${shown(gaApiSecret, settings.gaApiSecret !== undefined)}`] : []),
+    ],
+  };
+}
+
+export function localSecrets(credentials: LocalCredentials): SecretsPort {
+  const apiKeys: ApiKeyRecord[] = [{ client: "local", sha256: hashApiKey(credentials.apiKey), streams: ["*"] }];
+  const gaSecrets = credentials.gaMeasurementId ? { [credentials.gaMeasurementId]: credentials.gaApiSecret } : {};
+  const values = { API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets) };
+  return { get: async (name) => values[name] };
+}

@@ -1,0 +1,52 @@
+/**
+ * API keys for stream writes: stored only as SHA-256 hashes (secret `API_KEYS`), one record per client,
+ * scoped to streams. A key is compared by hash in constant time; the key itself is never stored or logged.
+ * Missing or wrong → 401; a valid key used on a stream outside its scope → 403.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { Ports } from "../platform";
+
+export const ApiKeyRecordSchema = z.object({
+  client: z.string().min(1),
+  /** Hex SHA-256 of the key. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a hex SHA-256"),
+  /** Stream names, or "*" for all. */
+  streams: z.array(z.string()).min(1),
+});
+export const ApiKeysSchema = z.array(ApiKeyRecordSchema);
+export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
+
+/** @example hashApiKey("k") // "…64 hex chars…" — what `API_KEYS` stores */
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+export type Authorization = { ok: true; client: string } | { ok: false; status: 401 | 403; reason: string };
+
+/** Secrets are re-read at most this often, so a rotated key takes effect without a deploy. */
+const CACHE_MS = 5 * 60_000;
+let cache: { at: number; records: ApiKeyRecord[]; source: Ports["secrets"] } | undefined;
+
+async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
+  if (cache && cache.source === ports.secrets && Date.now() - cache.at < CACHE_MS) return cache.records;
+  const raw = await ports.secrets.get("API_KEYS");
+  const parsed = ApiKeysSchema.safeParse(raw ? JSON.parse(raw) : []);
+  if (!parsed.success) throw new Error(`streams: secret API_KEYS is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  cache = { at: Date.now(), records: parsed.data, source: ports.secrets };
+  return parsed.data;
+}
+
+/**
+ * @example await authorizeStreamWrite(ports, req.headers["x-api-key"], "user_events") // { ok: true, client: "web" }
+ */
+export async function authorizeStreamWrite(ports: Ports, apiKey: string | undefined, stream: string): Promise<Authorization> {
+  if (!apiKey) return { ok: false, status: 401, reason: "missing x-api-key header" };
+  const hash = Buffer.from(hashApiKey(apiKey), "hex");
+  const record = (await keyRecords(ports)).find((r) => timingSafeEqual(Buffer.from(r.sha256, "hex"), hash));
+  if (!record) return { ok: false, status: 401, reason: "unknown API key" };
+  if (!record.streams.includes("*") && !record.streams.includes(stream)) {
+    return { ok: false, status: 403, reason: `API key of client "${record.client}" may not write to stream "${stream}"` };
+  }
+  return { ok: true, client: record.client };
+}
