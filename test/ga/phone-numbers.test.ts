@@ -13,6 +13,8 @@ describe("findPhoneNumbers", () => {
     ["on 020 7946 0958 12:30", ["020 7946 0958"]],
     // A leading date is skipped and the rest judged on its own.
     ["01.02.2026 06 12 34 56 78", ["06 12 34 56 78"]],
+    // A phone number after other numbers and a space is found on its own.
+    ["qty 2 020 7946 0958", ["020 7946 0958"]],
     ["415-555-2671 and 030/1234567", ["415-555-2671", "030/1234567"]],
   ])("finds the numbers in %j", (text, expected) => {
     expect(found(text)).toEqual(expected);

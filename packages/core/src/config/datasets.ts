@@ -112,6 +112,15 @@ function toDataset(decl: DatasetDecl, kind: DatasetKind, source: string, primary
  * @example datasets(config).map((d) => d.name) // ["customers", "orders", "lab_results", "user_events", "user_utm", "ga_events"]
  */
 export function datasets(config: TributaryConfig): Dataset[] {
+  // Hot path: every request resolves its dataset. A config is immutable once parsed, so derive once per config.
+  let derived = derivedDatasets.get(config);
+  if (!derived) derivedDatasets.set(config, (derived = deriveDatasets(config)));
+  return derived;
+}
+
+const derivedDatasets = new WeakMap<TributaryConfig, Dataset[]>();
+
+function deriveDatasets(config: TributaryConfig): Dataset[] {
   const slo = config.settings.defaultFreshnessSloMinutes;
   const out: Dataset[] = [];
   for (const source of config.sources) {

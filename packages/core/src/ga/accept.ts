@@ -9,7 +9,7 @@ import { formatTimestamp, nowMicros, parseTimestampMicros } from "../config";
 import type { Ports } from "../platform";
 import { truncateIp } from "../streams/client-ip";
 import type { GaHit } from "./hit";
-import { GA4_MAX_BODY_BYTES, isBotUserAgent, mapUaToGa4, parseUaHit, sanitizeGa4Body, validateGa4Body } from "./logic";
+import { GA4_MAX_BODY_BYTES, isBotUserAgent, mapUaToGa4, parseUaHit, sanitizeGa4Body, UA_MAX_PAYLOAD_BYTES, validateGa4Body } from "./logic";
 
 export interface GaRequest {
   kind: "ga4" | "ua";
@@ -84,6 +84,12 @@ async function acceptGa4(ports: Ports, request: GaRequest): Promise<GaAnswer> {
   // Without timestamp_micros Google stamps events when they reach it: a forward delayed by an outage would
   // land at the wrong time, so the hit is stamped with its arrival here.
   body.timestamp_micros ??= Number(parseTimestampMicros(arrived.receivedAt));
+  // A server-side sender may pass its user's IP; it is personal data, so it is truncated like ours.
+  if (typeof body.ip_override === "string") {
+    const truncated = truncateIp(body.ip_override);
+    if (truncated) body.ip_override = truncated;
+    else delete body.ip_override;
+  }
   const hit: GaHit = {
     ...arrived,
     protocol: "ga4",
@@ -100,19 +106,22 @@ async function acceptGa4(ports: Ports, request: GaRequest): Promise<GaAnswer> {
 async function acceptUa(ports: Ports, request: GaRequest): Promise<GaAnswer> {
   const ga = ports.config.ga!;
   const params = new URLSearchParams(request.method === "GET" ? new URLSearchParams(request.query as Record<string, string>) : request.body);
+  if (Buffer.byteLength(params.toString()) > UA_MAX_PAYLOAD_BYTES) return json(413, { error: `ga: UA payload must be at most ${UA_MAX_PAYLOAD_BYTES} bytes` });
   const tid = params.get("tid") ?? "";
   if (!ga.uaPropertyIds.includes(tid)) return json(401, { error: `ga: Universal Analytics property "${tid}" is not configured` });
   const parsed = parseUaHit(params);
   if (!parsed.ok) return json(400, { error: "ga: hit failed validation", problems: parsed.problems });
   const consent = Object.fromEntries(["gcs", "gcd"].filter((k) => parsed.hit[k] !== undefined).map((k) => [k, parsed.hit[k]]));
+  const arrived = arrival(request);
+  const receivedAt = new Date(Number((parseTimestampMicros(arrived.receivedAt) ?? 0n) / 1000n));
   const hit: GaHit = {
-    ...arrival(request),
+    ...arrived,
     protocol: "ua",
     measurementId: tid,
     consent: Object.keys(consent).length > 0 ? consent : null,
     payload: parsed.hit,
     events: [{ eventId: randomUUID(), name: parsed.hit.t ?? "hit" }],
-    mappedGa4: ga.uaForwardTo ? (mapUaToGa4(parsed.hit, ga.uaForwardTo) as Record<string, unknown> | null) : null,
+    mappedGa4: ga.uaForwardTo ? (mapUaToGa4(parsed.hit, ga.uaForwardTo, { receivedAt }) as Record<string, unknown> | null) : null,
   };
   await keep(ports, hit);
   if (request.method === "GET") return { status: 200, headers: { "content-type": "image/gif", "cache-control": "no-store" }, body: PIXEL, base64: true };

@@ -2,11 +2,11 @@
  * Finding phone numbers in free text and URLs without flagging the long numbers analytics is full of (order
  * numbers, GA client ids `123456789.1700000000`, epoch timestamps, prices, dates, barcodes such as
  * `KIT-0042-7781`). A digit run only counts as a phone number when its shape says so:
- * - international: `+` (or `00` with at least one separator) and 8–15 digits, the E.164 range;
+ * - international: `+` (or `00` with at least one separator) and 8–15 digits (E.164 allows at most 15);
  * - national with a trunk `0`: `020 7946 0958`, `06 12 34 56 78`, `(030) 1234567` — 9–12 digits in ≥ 2 groups;
  * - North American: `(415) 555-2671`, `415.555.2671`, `1-415-555-2671` (area and exchange start with 2–9).
- * Bare digit runs without `+` are never phone numbers here (they are ids far more often); the caller's key
- * rules (`phone=…`, `tel:…`) catch those. Works on text already percent-decoded (see `pii-spans.ts`).
+ * Bare digit runs without `+` are never phone numbers here (they are ids far more often); the key rules in
+ * `pii-spans.ts` (`phone=…`, `tel:…`) catch those. Works on text already percent-decoded (see `pii-spans.ts`).
  */
 
 export type Span = readonly [start: number, end: number];
@@ -17,6 +17,8 @@ export type Span = readonly [start: number, end: number];
  */
 const CANDIDATE = /(?<![\w.,\-+/])(?:\+|00(?=[1-9]))?(?:\(\d{1,5}\)|\d+)(?:(?:[ \t\u00a0]{1,2}|[.\-/])?\(\d{1,5}\)|(?:[ \t\u00a0]{1,2}|[.\-/])\d+|(?<=\))\d+)*/g;
 const GROUP = /\(?(\d+)\)?/g;
+/** The most groups a phone number is written in (`+33 1 23 45 67 89` has 6). */
+const MAX_GROUPS = 8;
 
 interface Group {
   digits: string;
@@ -48,21 +50,32 @@ export function findPhoneNumbers(text: string): Span[] {
     // A number glued to what follows (`12:30`, `3.5`, `1234abc`) is not the end of a phone number: drop its last group.
     const next = flat.slice(start + candidate.length, start + candidate.length + 2);
     const usable = /^([\w:]|[.,]\d)/.test(next) ? groups.slice(0, -1) : groups;
-    // `2026-11-21 020 7946 0958`: a leading date is skipped and what follows is judged on its own.
-    const found = looksLikeDate(usable) ? longestPhone("", usable.slice(3)) : longestPhone(prefix, usable);
-    if (!found) continue;
-    const from = start + (found.first === 0 ? 0 : found.start);
-    const bracketed = text[from] === "+" && text[from - 1] === "(";
-    spans.push([bracketed ? from - 1 : from, start + found.end]);
+    // A phone number may follow other numbers after a space (`qty 2 020 7946 0958`, `2026-11-21 020 7946 0958`):
+    // try each space-separated start, skipping dates. At most MAX_GROUPS groups per try keeps this linear.
+    for (let first = 0; first < usable.length; ) {
+      if (looksLikeDate(usable.slice(first, first + 3))) {
+        first += 3;
+        continue;
+      }
+      const found = first === 0 || usable[first]!.separator === " " ? longestPhone(first === 0 ? prefix : "", usable.slice(first, first + MAX_GROUPS)) : undefined;
+      if (!found) {
+        first += 1;
+        continue;
+      }
+      const from = start + (first === 0 ? 0 : found.start);
+      const bracketed = text[from] === "+" && text[from - 1] === "(";
+      spans.push([bracketed ? from - 1 : from, start + found.end]);
+      first = found.last + 1;
+    }
   }
   return spans;
 }
 
 /** The longest run of leading groups that has a phone number's shape (a trailing group may belong to something else). */
-function longestPhone(prefix: string, groups: Group[]): { first: number; start: number; end: number } | undefined {
+function longestPhone(prefix: string, groups: Group[]): { start: number; end: number; last: number } | undefined {
   for (let count = groups.length; count > 0; count--) {
     const run = groups.slice(0, count);
-    if (isPhoneShape(prefix, run)) return { first: groups[0]!.index, start: groups[0]!.start, end: run[count - 1]!.end };
+    if (isPhoneShape(prefix, run)) return { start: run[0]!.start, end: run[count - 1]!.end, last: run[count - 1]!.index };
   }
   return undefined;
 }
