@@ -7,6 +7,7 @@
 import { Config, EventBus, type Function, type StackContext, use } from "sst/constructs";
 import { BUS_NAME, wiring } from "@tributary/core/wiring";
 import { Lake } from "./Lake";
+import { buildDeadLetterAlarms } from "./ingest/alarms";
 import { buildApi } from "./ingest/api";
 import { buildFunction } from "./ingest/functions";
 import { type BuiltFunction, suppressIngestFindings } from "./ingest/nag";
@@ -46,9 +47,10 @@ export function Ingest({ stack, app }: StackContext) {
   const functions = new Map(built.map(({ decl, fn }) => [decl.name, fn]));
   const api = buildApi(stack, routes, functionLogsKey);
   const rules = buildRules(stack, wired.rules, resources);
+  const { topic: alerts, deadLetterAlarms } = buildDeadLetterAlarms(stack, deadLetterQueues);
 
   if (api) stack.addOutputs({ ApiEndpoint: api.url });
   suppressIngestFindings(built, api);
   suppressSstFrameworkFindings(stack);
-  return { api, bus, queues, deadLetterQueues, tables, functions, rules, queueKey, tableKey, logsKey: functionLogsKey };
+  return { api, bus, queues, deadLetterQueues, tables, functions, rules, alerts, deadLetterAlarms, queueKey, tableKey, logsKey: functionLogsKey };
 }

@@ -40,7 +40,7 @@ export function suppressIngestFindings(functions: BuiltFunction[], api: Api | un
         {
           id: "AwsSolutions-APIG4",
           reason:
-            "Ingestion endpoints are open in this slice: producer authentication (DESIGN.md → Security) is not built yet. Until then the API is throttled, size-limited by API Gateway, schema-validated by the handler and access-logged.",
+            "Producers authenticate in the handlers, per protocol: stream writes need an x-api-key matched against SHA-256 hashes in the API_KEYS secret (401/403 before anything is written); GA4 /mp/collect needs its measurement_id with the api_secret from GA_API_SECRETS (the Measurement Protocol's own scheme, query parameters an authorizer cannot check without the secret); UA /collect is a public browser beacon by protocol design, accepted only for configured property ids. The API is also throttled and access-logged.",
         },
       ],
       true,

@@ -301,3 +301,26 @@ describe("Ingest stack: follows the config", () => {
     expect(read.Resource).toEqual(decl.lake.read.map(lakeObjects));
   });
 });
+
+describe("Ingest stack: alarms", () => {
+  it("alarms on every dead-letter queue as soon as one message waits, into an encrypted TLS-only topic", () => {
+    const alarms = resources("AWS::CloudWatch::Alarm");
+    const [topicId, topic] = resources("AWS::SNS::Topic")[0]!;
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const [, topicPolicy] = resources("AWS::SNS::TopicPolicy").find(([, p]) => JSON.stringify(p.Properties.Topics).includes(topicId))!;
+    expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+    for (const decl of wired.queues) {
+      const [dlqId] = queueNamed(`${decl.name}-dlq`);
+      const alarm = alarms.find(([, a]) => a.Properties.Dimensions?.[0]?.Value?.["Fn::GetAtt"]?.[0] === dlqId);
+      expect(alarm, `alarm for ${decl.name}-dlq`).toBeDefined();
+      expect(alarm![1].Properties).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+});
