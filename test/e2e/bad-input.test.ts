@@ -3,8 +3,9 @@
  * nothing invalid lands in bronze, and the counts reconcile — accepted records = rows in bronze.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGoogle, type FakeGoogle } from "../support/fake-google";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import type { FakeGoogle } from "../support/fake-google";
+import type { TestPlatform } from "../support/platform";
+import { startPlatformWithGoogle, type PlatformWithGoogle } from "../support/platform-with-google";
 
 interface Case {
   name: string;
@@ -49,16 +50,14 @@ function explain(body: { error?: string; problems?: { field?: string; path?: str
 }
 
 describe("bad input", () => {
+  let env: PlatformWithGoogle;
   let google: FakeGoogle;
   let platform: TestPlatform;
   beforeAll(async () => {
-    google = await startFakeGoogle();
-    platform = await startTestPlatform({ settings: { gaEndpoint: google.endpoint } });
+    env = await startPlatformWithGoogle();
+    ({ google, platform } = env);
   });
-  afterAll(async () => {
-    await platform?.dispose();
-    await google?.stop();
-  });
+  afterAll(async () => env?.dispose());
 
   it.each(CASES)("$name → $status", async (c) => {
     // Act

@@ -4,8 +4,9 @@
  * stretch or is slow. Emails never leave for Google nor land in bronze.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeGoogle, type FakeGoogle } from "../support/fake-google";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import type { FakeGoogle } from "../support/fake-google";
+import type { TestPlatform } from "../support/platform";
+import { startPlatformWithGoogle, type PlatformWithGoogle } from "../support/platform-with-google";
 
 const ga4 = (tag: string, events: number, extra: Record<string, unknown> = {}) => ({
   client_id: "555.777",
@@ -18,19 +19,17 @@ const ga4 = (tag: string, events: number, extra: Record<string, unknown> = {}) =
 });
 
 describe("GA proxy and forwarder", () => {
+  let env: PlatformWithGoogle;
   let google: FakeGoogle;
   let platform: TestPlatform;
   let collect: string;
   beforeAll(async () => {
-    google = await startFakeGoogle();
-    platform = await startTestPlatform({ settings: { gaEndpoint: google.endpoint } });
+    env = await startPlatformWithGoogle();
+    ({ google, platform } = env);
     const { gaMeasurementId, gaApiSecret } = platform.credentials;
     collect = `/mp/collect?measurement_id=${gaMeasurementId}&api_secret=${gaApiSecret}`;
   });
-  afterAll(async () => {
-    await platform?.dispose();
-    await google?.stop();
-  });
+  afterAll(async () => env?.dispose());
   beforeEach(() => google.healthy());
 
   const forwardedTags = (prefix: string) =>

@@ -3,24 +3,23 @@
  * hits → exactly N rows and M×events rows in bronze; 0 lost, 0 duplicated. Bounded in count and time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGoogle, type FakeGoogle } from "../support/fake-google";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import type { FakeGoogle } from "../support/fake-google";
+import type { TestPlatform } from "../support/platform";
+import { startPlatformWithGoogle, type PlatformWithGoogle } from "../support/platform-with-google";
 
 const RECORDS = 3000;
 const HITS = 300;
 const CONCURRENCY = 16;
 
 describe("load", () => {
+  let env: PlatformWithGoogle;
   let google: FakeGoogle;
   let platform: TestPlatform;
   beforeAll(async () => {
-    google = await startFakeGoogle();
-    platform = await startTestPlatform({ settings: { gaEndpoint: google.endpoint } });
+    env = await startPlatformWithGoogle();
+    ({ google, platform } = env);
   });
-  afterAll(async () => {
-    await platform?.dispose();
-    await google?.stop();
-  });
+  afterAll(async () => env?.dispose());
 
   it(`${RECORDS} stream records and ${HITS} GA hits land exactly once`, async () => {
     // Prepare: work items of 1 record (every 4th) or batches of 25
