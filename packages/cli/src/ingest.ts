@@ -6,6 +6,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
+import { Presets, SingleBar } from "cli-progress";
 import { fileBatchId, MANIFEST_PREFIX, type FileManifest } from "@tributary/core/files";
 import { startLocalPlatform, type LocalSettings } from "@tributary/core/local";
 import { loadConfig } from "./load-config";
@@ -28,16 +29,22 @@ export async function runIngest(settings: LocalSettings, configPath: string, fil
     console.log(`landed ${file} (${size} bytes) as ${key}; ingesting…`);
     const manifestKey = `${MANIFEST_PREFIX}${feed}/${fileBatchId(object)}.json`;
     const deadline = Date.now() + WAIT_MS;
-    const started = Date.now();
+    const bar = new SingleBar(
+      { format: "  {bar} {percentage}% | {value}/{total} MB read | {rows} rows | {duration}s", hideCursor: true, noTTYOutput: false },
+      Presets.shades_classic,
+    );
+    bar.start(Math.max(1, Math.ceil(object.size / 1e6)), 0, { rows: 0 });
     let manifest: FileManifest | undefined;
     while (!manifest && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 300));
-      if (process.stdout.isTTY) process.stdout.write(`\r  waiting for the manifest… ${((Date.now() - started) / 1000).toFixed(0)}s`);
+      const progress = platform.fileProgress();
+      if (progress) bar.update(Math.floor(progress.bytes / 1e6), { rows: progress.rows });
       if (await platform.ports.lake.head(manifestKey)) {
         manifest = JSON.parse(Buffer.from(await platform.ports.lake.get(manifestKey)).toString("utf8")) as FileManifest;
       }
     }
-    if (process.stdout.isTTY) process.stdout.write("\n");
+    if (manifest) bar.update(bar.getTotal(), { rows: manifest.rowsRead });
+    bar.stop();
     if (!manifest) throw new Error(`ingest: ${key} was not ingested within ${WAIT_MS / 60_000} minutes; see ${settings.home}`);
     console.log(`rows read ${manifest.rowsRead} = landed ${manifest.rowsLanded} + quarantined ${manifest.rowsQuarantined}`);
     for (const f of manifest.files) console.log(`  bronze ${f}`);

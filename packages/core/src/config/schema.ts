@@ -154,6 +154,32 @@ export const ReportSchema = z
   })
   .strict();
 
+const GiB = 1024 ** 3;
+
+/**
+ * How large a landed file one file-ingest invocation takes on. A larger file is refused with the reason recorded
+ * (`manifests/rejected/`) — before it is read when its stored size tells — never loaded in part.
+ */
+export const FileLimitsSchema = z
+  .object({
+    /**
+     * Bytes of content one invocation reads: checked against the stored size before reading, and against the
+     * size after gunzip while reading (gzip CSV is often 10:1, and what takes time is the decompressed rows).
+     * Lambda stops an invocation at 15 minutes. File ingestion was measured at 6-8 MB/s of plain CSV end to end
+     * (500,000 `lab_results` rows, 41 MB, in 5.4-6.5 s over two runs on a 2 vCPU EPYC with the filesystem lake;
+     * most of it in the bronze writer): 15 minutes would be about 5.5-7 GB. The default, 2 GiB (4-6 minutes at
+     * that rate), leaves a wide margin for slower Lambda cores, S3 latency and the final flush. Re-derive it from
+     * the file-ingest bench when ingestion gets faster.
+     */
+    maxBytesPerInvocation: z.number().int().positive().default(2 * GiB),
+    /**
+     * Parquet needs random access, so it is spooled to local disk (/tmp) before it is read. Lambda's ephemeral
+     * storage is at most 10 GiB; the default keeps 1 GiB for everything else that uses /tmp.
+     */
+    maxSpoolBytes: z.number().int().positive().default(9 * GiB),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     bronze: z
@@ -162,7 +188,9 @@ export const SettingsSchema = z
         maxRowsPerFile: z.number().int().min(100).max(5_000_000).default(250_000),
       })
       .strict()
-      .default({ maxRowsPerFile: 250_000 }),
+      .default(() => ({ maxRowsPerFile: 250_000 })),
+    // A function, so every parsed config gets its own object (a shared default would leak one config's edits into all).
+    files: FileLimitsSchema.default(() => FileLimitsSchema.parse({})),
     medallionSchedule: z.string().default("rate(5 minutes)"),
     defaultFreshnessSloMinutes: z.number().int().positive().default(60),
   })
@@ -178,7 +206,8 @@ export const ConfigSchema = z
     links: z.object({ keys: z.record(nameSchema, LinkKeySchema).default({}) }).strict().default({ keys: {} }),
     quality: z.array(ExpectationSchema).default([]),
     reports: z.array(ReportSchema).default([]),
-    settings: SettingsSchema.default(SettingsSchema.parse({})),
+    // A function default: every parsed config gets its own settings objects, never a shared one.
+    settings: SettingsSchema.default(() => SettingsSchema.parse({})),
   })
   .strict();
 
@@ -193,3 +222,4 @@ export type Stream = z.output<typeof StreamSchema>;
 export type FileFormat = z.output<typeof FileFormatSchema>;
 export type ColumnSpec = z.output<typeof ColumnSpecSchema>;
 export type LinkKey = z.output<typeof LinkKeySchema>;
+export type FileLimits = z.output<typeof FileLimitsSchema>;

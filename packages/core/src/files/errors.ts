@@ -6,11 +6,53 @@ export class FilesError extends Error {
   }
 }
 
-/** A landed key we refuse to read: outside any declared feed, or unsafe. Permanent: retrying cannot help. */
-export class RejectedKeyError extends FilesError {
-  constructor(readonly key: string, readonly reason: string) {
-    super(`files: refusing ${JSON.stringify(key)}: ${reason}`);
+/**
+ * A landed file we refuse as a whole, before any of it reaches bronze. Permanent: retrying cannot help, so the
+ * notification is answered once and the reason recorded under `manifests/rejected/`, instead of a trip to the DLQ.
+ */
+export class RejectedFileError extends FilesError {
+  constructor(readonly key: string, readonly reason: string, message = `files: refusing ${JSON.stringify(key)}: ${reason}`) {
+    super(message);
+    this.name = "RejectedFileError";
+  }
+}
+
+/** A landed key we refuse to read: outside any declared feed, or unsafe. */
+export class RejectedKeyError extends RejectedFileError {
+  constructor(key: string, reason: string) {
+    super(key, reason);
     this.name = "RejectedKeyError";
+  }
+}
+
+/**
+ * A file too large for one invocation (time or ephemeral storage). Refused before reading, or — when it runs out
+ * of time anyway — after removing what it had written: never a silent partial load.
+ */
+export class FileTooLargeError extends RejectedFileError {
+  constructor(key: string, reason: string) {
+    super(key, reason, `files: ${JSON.stringify(key)} is too large for one invocation: ${reason}`);
+    this.name = "FileTooLargeError";
+  }
+}
+
+/** The file's columns (CSV header, Parquet schema) do not match the feed's declaration. */
+export class HeaderMismatchError extends RejectedFileError {
+  constructor(key: string, reason: string) {
+    super(key, reason, `files: ${JSON.stringify(key)} does not match its feed: ${reason}`);
+    this.name = "HeaderMismatchError";
+  }
+}
+
+/**
+ * Something in the content makes the whole file unreadable (invalid bytes for its encoding, a row longer than the
+ * reader's bound). Raised by the readers, which do not know the key; `ingestFile` reports it as an
+ * `UnreadableFileError` naming the key.
+ */
+export class UnreadableContentError extends FilesError {
+  constructor(readonly reason: string) {
+    super(`files: ${reason}`);
+    this.name = "UnreadableContentError";
   }
 }
 

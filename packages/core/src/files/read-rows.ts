@@ -1,119 +1,114 @@
 /**
- * Format readers: each turns a decoded byte stream into numbered rows, or into per-row problems that go to
- * quarantine with the raw text. A problem with the file as a whole (truncated gzip, not Parquet) throws.
+ * Format readers: each turns a file's (already gunzipped) bytes into numbered rows, or into per-row problems that
+ * go to quarantine with the raw text. A problem with the file as a whole (invalid encoding, a row past the size
+ * bound, not Parquet) throws.
+ *
+ * Row numbers count data rows from 1, in file order: the header is not a row, a CSV row spanning several lines
+ * (quoted newlines) is one row, and blank lines are not rows.
  */
-import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { parse } from "csv-parse";
 import type { FileFormat } from "../config";
+import { CsvSplitter, type CsvRecord } from "./csv-splitter";
+import { decodeText } from "./decode-text";
+import { UnreadableContentError } from "./errors";
+import { normaliseHeader } from "./header";
+import { LineSplitter } from "./line-splitter";
+import { readParquet } from "./read-parquet";
 
 export type RawRow =
   | { rowNumber: number; record: Record<string, unknown>; raw: string }
   | { rowNumber: number; problem: string; raw: string };
 
-/** Yields the rows of a file in order; `rowNumber` counts data rows from 1 (the header is not a row). */
-export function readRows(stream: Readable, format: FileFormat): AsyncGenerator<RawRow> {
+export interface ReadRowsOptions {
+  /** The feed's declared column names, in order: the columns of a CSV that has no header row. */
+  columns: readonly string[];
+  /** Called once the file's own columns are known (CSV header, Parquet schema), before any row; throw to refuse the file. */
+  onColumns?: (names: string[]) => void;
+  /** Parquet is spooled to local disk first; the key and the byte limit name the file and the limit if it is too large. */
+  spool?: { key: string; maxBytes: number };
+}
+
+/**
+ * A row (or a line) longer than this fails the file. It bounds memory when a quote is never closed or a
+ * "JSON Lines" file has no line breaks; real rows are far shorter.
+ */
+export const MAX_ROW_CHARS = 8 * 1024 * 1024;
+
+/**
+ * @example for await (const row of readRows(gunzipped, feed.format, { columns: ["kit_barcode", …] })) …
+ */
+export function readRows(bytes: AsyncIterable<Uint8Array>, format: FileFormat, options: ReadRowsOptions): AsyncGenerator<RawRow> {
   switch (format.type) {
     case "csv":
-      return readCsv(stream, format);
+      return readCsv(bytes, format, options);
     case "jsonl":
-      return readJsonLines(stream);
+      return readJsonLines(bytes);
     case "parquet":
-      return readParquet(stream);
+      return readParquet(bytes, options);
   }
 }
 
-async function* readCsv(stream: Readable, format: Extract<FileFormat, { type: "csv" }>): AsyncGenerator<RawRow> {
-  const parser = parse({
-    delimiter: format.delimiter,
-    quote: format.quote,
-    encoding: format.encoding,
-    bom: true,
-    raw: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
-  const skipped: RawRow[] = [];
+async function* readCsv(bytes: AsyncIterable<Uint8Array>, format: Extract<FileFormat, { type: "csv" }>, options: ReadRowsOptions): AsyncGenerator<RawRow> {
+  const splitter = new CsvSplitter({ delimiter: format.delimiter, quote: format.quote, maxRecordChars: MAX_ROW_CHARS });
+  let names: string[] | undefined = format.header ? undefined : [...options.columns];
+  const against = format.header ? "the header has" : "the feed declares";
   let rowNumber = 0;
-  parser.on("skip", (error: Error & { raw?: string }) => {
-    rowNumber += 1;
-    skipped.push({ rowNumber, problem: `unparseable CSV: ${error.message}`, raw: error.raw ?? "" });
-  });
-  stream.on("error", (error) => parser.destroy(error));
-  let header: string[] | undefined;
-  for await (const item of stream.pipe(parser) as AsyncIterable<{ record: string[]; raw: string }>) {
-    yield* skipped.splice(0);
-    const raw = item.raw.replace(/\r?\n$/, "");
-    if (!header && format.header) {
-      header = item.record.map((h) => h.trim());
-      continue;
+  const toRow = (record: CsvRecord): RawRow | undefined => {
+    if (!names) {
+      if (record.problem) throw new UnreadableContentError(`the header row cannot be read: ${record.problem}`);
+      names = normaliseHeader(record.fields);
+      options.onColumns?.(names);
+      return undefined;
     }
     rowNumber += 1;
-    const names = header ?? item.record.map((_, i) => `column_${i + 1}`);
-    if (item.record.length !== names.length) {
-      yield { rowNumber, problem: `row has ${item.record.length} fields; the header has ${names.length}`, raw };
-      continue;
+    const { raw } = record;
+    if (record.problem) return { rowNumber, problem: `malformed CSV: ${record.problem}`, raw };
+    if (record.fields.length !== names.length) {
+      const fields = record.fields.length === 1 ? "1 field" : `${record.fields.length} fields`;
+      return { rowNumber, problem: `row has ${fields}; ${against} ${names.length}`, raw };
     }
-    const record: Record<string, unknown> = {};
+    const values: Record<string, unknown> = {};
     // CSV cannot tell an empty string from a missing value: empty fields are nulls.
-    names.forEach((name, i) => (record[name] = item.record[i] === "" ? null : item.record[i]));
-    yield { rowNumber, record, raw };
+    names.forEach((name, i) => (values[name] = record.fields[i] === "" ? null : record.fields[i]));
+    return { rowNumber, record: values, raw };
+  };
+  for await (const text of decodeText(bytes, format.encoding)) {
+    for (const record of splitter.push(text)) {
+      const row = toRow(record);
+      if (row) yield row;
+    }
   }
-  yield* skipped.splice(0);
+  for (const record of splitter.end()) {
+    const row = toRow(record);
+    if (row) yield row;
+  }
 }
 
-async function* readJsonLines(stream: Readable): AsyncGenerator<RawRow> {
-  stream.setEncoding("utf8");
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+async function* readJsonLines(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<RawRow> {
+  const lines = new LineSplitter(MAX_ROW_CHARS);
   let rowNumber = 0;
-  for await (const line of lines) {
-    const raw = line.replace(/^\uFEFF/, "");
-    if (raw.trim() === "") continue;
+  const toRow = (raw: string): RawRow | undefined => {
+    if (raw.trim() === "") return undefined;
     rowNumber += 1;
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(raw);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        yield { rowNumber, problem: "line is JSON but not an object", raw };
-      } else {
-        yield { rowNumber, record: parsed as Record<string, unknown>, raw };
-      }
+      parsed = JSON.parse(raw);
     } catch (error) {
-      yield { rowNumber, problem: `line is not JSON: ${(error as Error).message}`, raw };
+      return { rowNumber, problem: `line is not JSON: ${(error as Error).message}`, raw };
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      const got = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
+      return { rowNumber, problem: `line is JSON but not an object (got ${got})`, raw };
+    }
+    return { rowNumber, record: parsed as Record<string, unknown>, raw };
+  };
+  for await (const text of decodeText(bytes, "utf8")) {
+    for (const line of lines.push(text)) {
+      const row = toRow(line);
+      if (row) yield row;
     }
   }
-}
-
-/** Parquet needs random access to its footer: the object is spooled to a temp file and read in chunks by DuckDB. */
-async function* readParquet(stream: Readable): AsyncGenerator<RawRow> {
-  const dir = await mkdtemp(join(tmpdir(), "tributary-parquet-"));
-  const path = join(dir, "input.parquet");
-  try {
-    const out = createWriteStream(path);
-    await pipeline(stream, out);
-    const { DuckDBInstance } = await import("@duckdb/node-api");
-    const db = await DuckDBInstance.create(":memory:");
-    const connection = await db.connect();
-    try {
-      const result = await connection.stream(`SELECT * FROM read_parquet('${path.replaceAll("'", "''")}')`);
-      let rowNumber = 0;
-      for await (const rows of result.yieldRowObjectJson()) {
-        for (const record of rows) {
-          rowNumber += 1;
-          yield { rowNumber, record, raw: JSON.stringify(record) };
-        }
-      }
-    } finally {
-      connection.closeSync();
-      db.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  for (const line of lines.end()) {
+    const row = toRow(line);
+    if (row) yield row;
   }
 }
-

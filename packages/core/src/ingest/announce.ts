@@ -20,6 +20,8 @@ export interface IngestedDataset {
   files: string[];
   landed: number;
   quarantined: number;
+  /** False when the batch had more keyed records than an announcement carries: read the keys from `files`. */
+  linkKeysComplete: boolean;
 }
 
 /**

@@ -33,11 +33,20 @@ export interface BatchOutcome {
   quarantined: number;
 }
 
+/**
+ * Link keys are carried on the announcement for at most this many records per dataset and batch. A large file
+ * would otherwise hold every row's keys in memory; past the cap the event says so (`linkKeysComplete: false`)
+ * and the link step reads the keys from the announced bronze files instead.
+ */
+export const MAX_ANNOUNCED_LINK_RECORDS = 50_000;
+
 interface DatasetState {
   dataset: Dataset;
   bronze?: BronzeWriter;
   quarantine?: QuarantineWriter;
   landed: LandedRecord[];
+  /** False once more records carried link keys than the announcement holds. */
+  linkKeysComplete: boolean;
   landedCount: number;
   quarantinedCount: number;
 }
@@ -63,7 +72,7 @@ export class IngestBatch {
   private state(dataset: Dataset): DatasetState {
     let state = this.states.get(dataset.name);
     if (!state) {
-      state = { dataset, landed: [], landedCount: 0, quarantinedCount: 0 };
+      state = { dataset, landed: [], linkKeysComplete: true, landedCount: 0, quarantinedCount: 0 };
       this.states.set(dataset.name, state);
     }
     return state;
@@ -85,8 +94,15 @@ export class IngestBatch {
     state.bronze ??= new BronzeWriter(this.writerOptions(dataset));
     await state.bronze.add(row, lineage);
     state.landedCount += 1;
+    if (!state.linkKeysComplete) return;
     const keys = linkKeysOf(dataset, this.ports.config.links.keys, row);
-    if (Object.keys(keys).length > 0) state.landed.push({ recordId: lineage._record_id, keys });
+    if (Object.keys(keys).length === 0) return;
+    if (state.landed.length >= MAX_ANNOUNCED_LINK_RECORDS) {
+      state.linkKeysComplete = false;
+      state.landed = [];
+    } else {
+      state.landed.push({ recordId: lineage._record_id, keys });
+    }
   }
 
   /** A rejected record: kept in quarantine with the reason, never dropped. */
@@ -126,7 +142,15 @@ export class IngestBatch {
     }
     const events = datasets.flatMap((d) => {
       const state = this.states.get(d.dataset)!;
-      const summary = { dataset: d.dataset, source: state.dataset.source, batchId: this.batchId, files: d.files, landed: d.landed, quarantined: d.quarantined };
+      const summary = {
+        dataset: d.dataset,
+        source: state.dataset.source,
+        batchId: this.batchId,
+        files: d.files,
+        landed: d.landed,
+        quarantined: d.quarantined,
+        linkKeysComplete: state.linkKeysComplete,
+      };
       return d.landed > 0 ? recordIngestedEvents(summary, state.landed) : [];
     });
     // Announce only after every file is written: a consumer may read them at once.

@@ -21,6 +21,12 @@ import { startSchedule } from "./schedule";
 import { localCredentials, localSecrets, type LocalCredentials } from "./secrets";
 import { homePaths, type LocalSettings } from "./settings";
 
+export interface FileProgress {
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+}
+
 /** The local lake's bucket name, as it appears in S3-shaped events. */
 export const LOCAL_BUCKET = "tributary-local-lake";
 const REGION = "local";
@@ -34,6 +40,8 @@ export interface LocalPlatform {
   bus: LocalBus;
   /** Every trigger the local runtime registered, as `describeTrigger` lines (compared with the stacks in tests). */
   triggers: string[];
+  /** Progress of the file being ingested now (file-ingest runs one file at a time locally). */
+  fileProgress(): FileProgress | undefined;
   /** The API key and GA credentials this platform accepts. */
   credentials: LocalCredentials;
   /** Scans landing/ now instead of waiting for the next tick. */
@@ -86,6 +94,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     stops.push(() => bus.close());
     const lake = new FileSystemLakeStore(paths.lake);
     const credentials = localCredentials(options.settings, options.config);
+    let latestFileProgress: FileProgress | undefined;
     const ports: Ports = {
       config: options.config,
       lake,
@@ -93,6 +102,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       bus: { put: (events) => bus.put(events.map((e) => ({ ...e, bus: BUS_NAME }))) },
       dynamo: dynamo.doc,
       secrets: localSecrets(credentials),
+      observer: { fileProgress: (progress) => void (latestFileProgress = progress) },
       settings: { gaEndpoint: options.settings.gaEndpoint ?? "https://www.google-analytics.com" },
       tableName: (table) => table,
     };
@@ -151,6 +161,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       bus,
       triggers,
       credentials,
+      fileProgress: () => latestFileProgress,
       scanLanding: scanner.scan,
       stop: stopAll,
     };

@@ -43,6 +43,11 @@ export interface PlatformSettings {
   gaEndpoint: string;
 }
 
+/** Progress of long-running work, for whoever watches (the local CLI's progress bar); optional everywhere. */
+export interface ProgressObserver {
+  fileProgress(progress: { rows: number; bytes: number; totalBytes: number }): void;
+}
+
 export interface Ports {
   config: TributaryConfig;
   lake: LakeStore;
@@ -50,6 +55,7 @@ export interface Ports {
   bus: BusPort;
   dynamo: DynamoDBDocumentClient;
   secrets: SecretsPort;
+  observer?: ProgressObserver;
   settings: PlatformSettings;
   /** Physical table name of a declared table (stage-prefixed on AWS). */
   tableName(table: TableName): string;
