@@ -2,10 +2,12 @@
  * `npm run bench [-- name…]`: runs the named benchmarks (default: all) and prints Markdown tables to paste into
  * bench/RESULTS.md with the date. Benchmarks compare against a baseline measured in the same run.
  */
+import { benchFileIngest } from "./file-ingest";
 import { benchIngestEndpoints } from "./ingest-endpoints";
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: benchIngestEndpoints,
+  files: benchFileIngest,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

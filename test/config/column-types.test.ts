@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coerceValue, type ColumnType } from "@tributary/core/config";
+import { coerceValue, parseTimestampMicros, type ColumnType } from "@tributary/core/config";
 
 const ok = (type: ColumnType, raw: unknown) => {
   const r = coerceValue(type, raw);
@@ -58,5 +58,34 @@ describe("coerceValue", () => {
     expect(ok("json", { a: [1] })).toBe('{"a":[1]}');
     expect(ok("string", 12)).toBe("12");
     expect(reason("string", { a: 1 })).toContain("a string");
+  });
+
+  it.each([
+    "2026-01-02T03:04:05Z",
+    "2026-01-02 03:04:05z",
+    "2026-01-02T03:04:05.1Z",
+    "2026-01-02T03:04:05.123456Z",
+    "2026-01-02T03:04:05.123456789Z",
+    "2024-02-29T23:59:59Z",
+    "2023-02-29T00:00:00Z",
+    "1900-02-29T00:00:00Z",
+    "2000-02-29T00:00:00Z",
+    "2026-04-31T00:00:00Z",
+    "2026-01-02T24:00:00Z",
+    "2026-01-02T23:60:00Z",
+    "2026-01-02T23:59:60Z",
+    "2026-01-02T03:04:05.Z",
+    "2026-01-02T03:04:05,5Z",
+    "1899-12-31T23:59:59Z",
+    "1969-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59.999999Z",
+    "2026-1-02T03:04:05Z",
+    "2026-01-02T03:04:0xZ",
+  ])("reads timestamp %s exactly as parseTimestampMicros does", (text) => {
+    // Act
+    const coerced = coerceValue("timestamp", text);
+
+    // Assess
+    expect(coerced.ok ? coerced.value : undefined).toBe(parseTimestampMicros(text));
   });
 });

@@ -97,3 +97,24 @@ describe("canonicalValueProblem", () => {
     expect(canonicalValueProblem(type, value)).toBe(problem);
   });
 });
+
+describe("buildColumnData for text", () => {
+  it("writes ASCII-only, repeated and mixed columns byte for byte", () => {
+    // Prepare
+    const cases = [
+      ["KIT-1", "HBA1C", null, "", "2026-01-02T03:04:05Z"],
+      ["landing/lab_results/a.csv", "landing/lab_results/a.csv", null, "landing/lab_results/a.csv"],
+      ["plain", "naïve", null, "😀"],
+      ["", ""],
+    ];
+
+    for (const values of cases) {
+      // Act
+      const data = buildColumnData(column("string"), values.map((v) => ({ v })));
+
+      // Assess
+      expect(makeVector(data).toArray()).toEqual(values);
+      expect(Buffer.from(data.values as Uint8Array).toString("utf8")).toBe(values.filter((v) => v !== null).join(""));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The Arrow side of the column vocabulary (`config/column-types.ts`): each column type's Arrow type, and
- * Arrow column data built straight from canonical row values into typed arrays and validity bitmaps — no
- * per-value builder objects, so encoding a 250k-row file stays cheap.
+ * Arrow column data built straight from canonical values into typed arrays and validity bitmaps — no
+ * per-value builder objects, so encoding a 250k-row file stays cheap. Which values are canonical: `canonical-values.ts`.
  *
  * | column type  | canonical value         | Arrow                       |
  * |--------------|-------------------------|-----------------------------|
@@ -29,14 +29,10 @@ import {
   makeData,
 } from "apache-arrow";
 import { decimalOf, epochDays, type CanonicalValue, type Column, type ColumnType, type Row, type ScalarType } from "../config";
+import { CANONICAL_DATE, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, showValue } from "./canonical-values";
 import { unscaledDecimal, writeDecimal128 } from "./decimal128";
 import { ParquetEncodeError } from "./errors";
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Utf8 offsets are 32-bit: one column of one file may hold at most 2 GiB of text. */
 const MAX_UTF8_BYTES = 2 ** 31 - 1;
 
@@ -73,44 +69,6 @@ export function arrowFieldOf(column: Column): Field {
 }
 
 /**
- * Why `value` is not a canonical value of `type`, or undefined when it is. `null` is always acceptable here;
- * nullability is the column's business.
- *
- * @example canonicalValueProblem("int", 2.5) // "expected a 32-bit integer, got 2.5"
- */
-export function canonicalValueProblem(type: ColumnType, value: CanonicalValue | undefined): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  const dec = decimalOf(type);
-  if (dec) {
-    if (typeof value !== "string") return `expected a decimal string, got ${show(value)}`;
-    const parsed = unscaledDecimal(value, dec);
-    return typeof parsed === "string" ? parsed : undefined;
-  }
-  switch (type as ScalarType) {
-    case "string":
-    case "json":
-      return typeof value === "string" ? undefined : `expected a string, got ${show(value)}`;
-    case "int":
-      return Number.isInteger(value) && (value as number) >= INT32_MIN && (value as number) <= INT32_MAX
-        ? undefined
-        : `expected a 32-bit integer, got ${show(value)}`;
-    case "bigint":
-      return typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX ? undefined : `expected a 64-bit bigint, got ${show(value)}`;
-    case "double":
-      return typeof value === "number" ? undefined : `expected a number, got ${show(value)}`;
-    case "boolean":
-      return typeof value === "boolean" ? undefined : `expected a boolean, got ${show(value)}`;
-    case "date":
-      return typeof value === "string" && DATE.test(value) ? undefined : `expected a date "YYYY-MM-DD", got ${show(value)}`;
-    case "timestamp":
-      return typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX
-        ? undefined
-        : `expected a timestamp as bigint microseconds, got ${show(value)}`;
-  }
-  return `unsupported column type ${JSON.stringify(type)}`;
-}
-
-/**
  * Builds the Arrow data of one column from the rows' canonical values (`undefined` counts as null).
  * Throws `ParquetEncodeError` naming the column and row for a value of the wrong type or a null in a
  * non-nullable column.
@@ -118,12 +76,21 @@ export function canonicalValueProblem(type: ColumnType, value: CanonicalValue | 
  * @example buildColumnData({ name: "n", type: "int", nullable: true, lineage: false }, [{ n: 1 }, { n: null }]).nullCount // 1
  */
 export function buildColumnData(column: Column, rows: readonly Row[]): Data {
+  return buildColumnValues(column, rows.map((row) => row[column.name]));
+}
+
+/**
+ * `buildColumnData` from one column's values, in row order (what the writers buffer).
+ *
+ * @example buildColumnValues({ name: "n", type: "int", nullable: true, lineage: false }, [1, null]).nullCount // 1
+ */
+export function buildColumnValues(column: Column, values: readonly (CanonicalValue | undefined)[]): Data {
   const type = arrowTypeOf(column.type);
-  const length = rows.length;
+  const length = values.length;
   const validity = new Uint8Array((length + 7) >> 3);
   let nullCount = 0;
   for (let i = 0; i < length; i++) {
-    const value = rows[i]![column.name];
+    const value = values[i];
     if (value === null || value === undefined) {
       if (!column.nullable) throw new ParquetEncodeError(column.name, i, `null in a non-nullable ${column.type} column`);
       nullCount++;
@@ -132,9 +99,9 @@ export function buildColumnData(column: Column, rows: readonly Row[]): Data {
     }
   }
   const nullBitmap = nullCount > 0 ? validity : undefined;
-  const valueAt = (i: number) => rows[i]![column.name];
+  const valueAt = (i: number) => values[i];
   const fail = (i: number, expected: string): never => {
-    throw new ParquetEncodeError(column.name, i, `expected ${expected}, got ${show(valueAt(i))}`);
+    throw new ParquetEncodeError(column.name, i, `expected ${expected}, got ${showValue(valueAt(i))}`);
   };
   const isNull = (i: number) => nullCount > 0 && (validity[i >> 3]! & (1 << (i & 7))) === 0;
   const base = { length, nullCount, nullBitmap };
@@ -156,7 +123,7 @@ export function buildColumnData(column: Column, rows: readonly Row[]): Data {
   switch (column.type as ScalarType) {
     case "string":
     case "json":
-      return makeData({ type: type as Utf8, ...utf8Buffers(column.name, rows, isNull, fail), ...base });
+      return makeData({ type: type as Utf8, ...utf8Buffers(column.name, values, isNull, fail), ...base });
     case "int": {
       const data = new Int32Array(length);
       for (let i = 0; i < length; i++) {
@@ -205,7 +172,7 @@ export function buildColumnData(column: Column, rows: readonly Row[]): Data {
       for (let i = 0; i < length; i++) {
         if (isNull(i)) continue;
         const v = valueAt(i);
-        if (typeof v !== "string" || !DATE.test(v)) fail(i, 'a date "YYYY-MM-DD"');
+        if (typeof v !== "string" || !CANONICAL_DATE.test(v)) fail(i, 'a date "YYYY-MM-DD"');
         data[i] = epochDays(v as string);
       }
       return makeData({ type: type as DateDay, data, ...base });
@@ -214,39 +181,65 @@ export function buildColumnData(column: Column, rows: readonly Row[]): Data {
   throw new ParquetEncodeError(column.name, -1, `unsupported column type ${JSON.stringify(column.type)}`);
 }
 
-/** Offsets and UTF-8 bytes of a string column: lengths first (native `byteLength`), then one buffer written in place. */
+/** Past this many characters a column skips the ASCII fast path: one joined string must stay far below V8's limit. */
+const MAX_JOINED_CHARS = 2 ** 27;
+
+/**
+ * Offsets and UTF-8 bytes of a string column. Most columns are ASCII (codes, ids, timestamps): then the values
+ * are joined and written with one native call, offsets being string lengths. Otherwise each value's byte length
+ * is measured (native `byteLength`), then one buffer is written in place.
+ */
 function utf8Buffers(
   name: string,
-  rows: readonly Row[],
+  values: readonly (CanonicalValue | undefined)[],
   isNull: (i: number) => boolean,
   fail: (i: number, expected: string) => never,
 ): { valueOffsets: Int32Array; data: Uint8Array } {
-  const length = rows.length;
+  const length = values.length;
   const valueOffsets = new Int32Array(length + 1);
+  const parts: string[] = [];
+  let chars = 0;
+  // Lineage columns such as _file and _batch_id repeat one value in every row: then it is simply repeated.
+  let same = true;
+  for (let i = 0; i < length; i++) {
+    if (!isNull(i)) {
+      const v = values[i];
+      if (typeof v !== "string") fail(i, "a string");
+      if (same && parts.length > 0 && v !== parts[0]) same = false;
+      parts.push(v as string);
+      chars += (v as string).length;
+    }
+    valueOffsets[i + 1] = chars;
+  }
+  if (same && chars > 0 && chars <= MAX_UTF8_BYTES && Buffer.byteLength(parts[0]!, "utf8") === parts[0]!.length) {
+    const data = Buffer.allocUnsafeSlow(chars);
+    data.fill(parts[0]!, 0, chars, "latin1");
+    return { valueOffsets, data };
+  }
+  if (chars <= MAX_JOINED_CHARS) {
+    const joined = parts.join("");
+    // UTF-8 takes more bytes than UTF-16 code units exactly when some character is not ASCII.
+    if (Buffer.byteLength(joined, "utf8") === chars) {
+      // Not from Buffer's shared pool: Arrow keeps this buffer, and every byte of it is written below.
+      const data = Buffer.allocUnsafeSlow(chars);
+      data.write(joined, 0, "latin1");
+      return { valueOffsets, data };
+    }
+  }
   let total = 0;
   for (let i = 0; i < length; i++) {
     if (!isNull(i)) {
-      const v = rows[i]![name];
-      if (typeof v !== "string") fail(i, "a string");
-      total += Buffer.byteLength(v as string, "utf8");
+      total += Buffer.byteLength(values[i] as string, "utf8");
       if (total > MAX_UTF8_BYTES) {
         throw new ParquetEncodeError(name, i, "more than 2 GiB of text in one file; lower maxRowsPerFile");
       }
     }
     valueOffsets[i + 1] = total;
   }
-  // Not from Buffer's shared pool: Arrow keeps this buffer, and every byte of it is written below.
   const data = Buffer.allocUnsafeSlow(total);
   for (let i = 0; i < length; i++) {
     const start = valueOffsets[i]!;
-    if (valueOffsets[i + 1]! > start) data.write(rows[i]![name] as string, start, "utf8");
+    if (valueOffsets[i + 1]! > start) data.write(values[i] as string, start, "utf8");
   }
   return { valueOffsets, data };
-}
-
-function show(value: unknown): string {
-  if (typeof value === "bigint") return `${value}n`;
-  if (value === undefined) return "undefined";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -1,12 +1,13 @@
 /**
  * The buffering engine under the bronze and quarantine writers: rows go into per-partition buffers and leave
  * as Parquet files named deterministically (`part-<batch>-<n>.parquet`), with memory bounded by `maxRowsPerFile`
- * rows in total across every partition.
+ * rows in total across every partition. Buffers hold columns, not row objects (see `column-buffer.ts`).
  */
 import type { Column, Row } from "../config";
 import type { LakeStore } from "./store";
 import { partFileName, partitionPath } from "./keys";
-import { encodeParquet } from "./parquet";
+import { ColumnBuffer } from "./column-buffer";
+import { encodeParquetColumns } from "./parquet";
 import { compareKeys } from "./safe-keys";
 import { LakeError, LakeWriteError, WriterClosedError } from "./errors";
 
@@ -43,12 +44,15 @@ export interface PartitionedWriterOptions {
 
 interface PartitionBuffer {
   partition: Partition;
-  rows: Row[];
+  /** One per column, in the columns' order; all hold `rows` values. */
+  columns: ColumnBuffer[];
+  rows: number;
   /** Index of the partition's next file; kept after a flush so a later file never reuses a name. */
   nextChunk: number;
 }
 
 export const PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
+const NOTHING_TO_WAIT_FOR = Promise.resolve();
 
 /**
  * Buffers rows per partition and writes each full buffer as one Parquet file. A partition's buffer is written
@@ -65,25 +69,46 @@ export class PartitionedParquetWriter {
   private readonly files: WrittenFile[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private buffered = 0;
+  private lastBuffer: PartitionBuffer | undefined;
   private state: "open" | "closed" | "failed" = "open";
   private failure: unknown;
 
   constructor(private readonly options: PartitionedWriterOptions) {}
 
-  /** Buffers one row; resolves once any file this row completed is stored. Await it to keep memory bounded. */
-  async add(partition: Partition, row: Row): Promise<void> {
-    this.assertOpen();
-    const id = partitionPath(partition);
-    let buffer = this.buffers.get(id);
-    if (!buffer) {
-      buffer = { partition, rows: [], nextChunk: 0 };
-      this.buffers.set(id, buffer);
+  /**
+   * Buffers one row; resolves once any file this row completed is stored. Await it to keep memory bounded.
+   * Not an `async` function: most rows complete no file, and those share one resolved promise instead of each
+   * allocating its own. Errors still arrive as a rejection.
+   */
+  add(partition: Partition, row: Row): Promise<void> {
+    try {
+      return this.buffer(partition, row);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    buffer.rows.push(row);
+  }
+
+  private buffer(partition: Partition, row: Row): Promise<void> {
+    this.assertOpen();
+    // Consecutive rows mostly share a partition: skip building its path and the map lookup then.
+    let buffer = this.lastBuffer;
+    if (!buffer || buffer.partition.dt !== partition.dt || buffer.partition.hour !== partition.hour) {
+      const id = partitionPath(partition);
+      buffer = this.buffers.get(id);
+      if (!buffer) {
+        buffer = { partition: { dt: partition.dt, hour: partition.hour }, columns: this.emptyColumns(), rows: 0, nextChunk: 0 };
+        this.buffers.set(id, buffer);
+      }
+      this.lastBuffer = buffer;
+    }
+    const { columns } = this.options;
+    for (let i = 0; i < columns.length; i++) buffer.columns[i]!.push(row[columns[i]!.name]);
+    buffer.rows++;
     this.buffered++;
     const max = this.options.maxRowsPerFile;
-    if (buffer.rows.length >= max) await this.flush(buffer);
-    else if (this.buffered > max) await this.flush(this.largestBuffer());
+    if (buffer.rows >= max) return this.flush(buffer);
+    if (this.buffered > max) return this.flush(this.largestBuffer());
+    return NOTHING_TO_WAIT_FOR;
   }
 
   /** Writes every remaining buffer (in partition order) and reports what this writer stored. */
@@ -92,7 +117,7 @@ export class PartitionedParquetWriter {
     this.state = "closed";
     const remaining = [...this.buffers.entries()].sort(([a], [b]) => compareKeys(a, b)).map(([, buffer]) => buffer);
     try {
-      for (const buffer of remaining) if (buffer.rows.length > 0) await this.flush(buffer);
+      for (const buffer of remaining) if (buffer.rows > 0) await this.flush(buffer);
       await Promise.all(this.inFlight);
     } catch (error) {
       this.state = "failed";
@@ -113,22 +138,27 @@ export class PartitionedParquetWriter {
 
   private largestBuffer(): PartitionBuffer {
     let largest: PartitionBuffer | undefined;
-    for (const buffer of this.buffers.values()) if (!largest || buffer.rows.length > largest.rows.length) largest = buffer;
+    for (const buffer of this.buffers.values()) if (!largest || buffer.rows > largest.rows) largest = buffer;
     return largest!;
+  }
+
+  private emptyColumns(): ColumnBuffer[] {
+    return this.options.columns.map((c) => new ColumnBuffer(c));
   }
 
   private flush(buffer: PartitionBuffer): Promise<void> {
     // Taken synchronously, so adds that are not awaited cannot write the same rows or reuse a chunk number.
-    const rows = buffer.rows;
-    buffer.rows = [];
-    this.buffered -= rows.length;
+    const { columns, rows } = buffer;
+    buffer.columns = this.emptyColumns();
+    buffer.rows = 0;
+    this.buffered -= rows;
     const { dt, hour } = buffer.partition;
     const key = `${this.options.prefix}${partitionPath(buffer.partition)}${partFileName(this.options.batchId, buffer.nextChunk++)}`;
     const write = (async () => {
       try {
-        const bytes = encodeParquet(this.options.columns, rows);
+        const bytes = encodeParquetColumns(this.options.columns, columns);
         const stored = await this.options.store.put(key, bytes, { contentType: PARQUET_CONTENT_TYPE });
-        this.files.push({ key, rows: rows.length, dt, hour, bytes: stored.size });
+        this.files.push({ key, rows, dt, hour, bytes: stored.size });
       } catch (error) {
         // The rows of this file are gone from memory: the writer cannot go on without silently losing them.
         this.state = "failed";

