@@ -11,7 +11,8 @@
  * a CPU profile of the Tributary side)
  */
 import { spawn } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureLabResultsFile, type LabResultsFile } from "./generate-lab-results";
@@ -45,12 +46,24 @@ if (HEAP_CAP_MB > 0) {
   SIDES.push({ name: `Tributary, V8 heap capped (--max-old-space-size=${HEAP_CAP_MB})`, args: ["tributary"], nodeFlags: [`--max-old-space-size=${HEAP_CAP_MB}`] });
 }
 
-/** Runs one side in its own Node process; kills it (and fails) past the time limit. */
-function runSide(side: Side, file: string): Promise<SideResult> {
+/**
+ * Runs one side in its own Node process; kills it (and fails) past the time limit. Its temp files go to a
+ * directory removed here, so a side that crashes (out of memory, say) leaves no GBs of bronze behind.
+ */
+async function runSide(side: Side, file: string): Promise<SideResult> {
+  const workDir = await mkdtemp(join(tmpdir(), "tributary-bench-side-"));
+  try {
+    return await runChild(side, file, workDir);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function runChild(side: Side, file: string, workDir: string): Promise<SideResult> {
   const flags = [...(side.nodeFlags ?? []), ...(CPU_PROF_DIR && side === SIDES[0] ? ["--cpu-prof", "--cpu-prof-dir", CPU_PROF_DIR] : [])];
   const child = spawn(process.execPath, [...flags, "--import", "tsx", CHILD, ...side.args.slice(0, 1), file, ...side.args.slice(1)], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", BENCH_WORK_DIR: workDir },
   });
   return new Promise((resolve, reject) => {
     let out = "";

@@ -13,6 +13,9 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 
+/** Where temp homes go; the parent passes a directory it removes however this process ends (a crash included). */
+const WORK_DIR = process.env.BENCH_WORK_DIR ?? tmpdir();
+
 export interface SideResult {
   side: "tributary" | "duckdb";
   /** DuckDB's `threads` setting; 1 for Tributary (one JS thread, with gunzip and fsync on libuv's pool). */
@@ -52,7 +55,7 @@ async function measureTributary(file: string): Promise<SideResult> {
   const { startLocalPlatform } = await import("@tributary/core/local");
   const { ingestFile } = await import("@tributary/core/files");
   const { default: shipped } = await import("../tributary.config");
-  const home = await mkdtemp(join(tmpdir(), "tributary-bench-files-"));
+  const home = await mkdtemp(join(WORK_DIR, "tributary-bench-files-"));
   // The landing scanner would otherwise announce the put file and race the direct ingestFile call below.
   const platform = await startLocalPlatform({ settings: { home, port: 0, logLevel: "ERROR" }, config: parseConfig(shipped), landingScanMs: 3_600_000 });
   try {
@@ -105,7 +108,7 @@ const DUCKDB_COLUMNS = {
 
 async function measureDuckdb(file: string, threads: number | undefined): Promise<SideResult> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
-  const dir = await mkdtemp(join(tmpdir(), "tributary-bench-duckdb-"));
+  const dir = await mkdtemp(join(WORK_DIR, "tributary-bench-duckdb-"));
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   try {
