@@ -8,6 +8,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { formatTimestamp, nowMicros, parseTimestampMicros } from "../config";
 import type { Ports } from "../platform";
 import { truncateIp } from "../streams/client-ip";
+import { gaApiSecrets } from "./api-secrets";
 import type { GaHit } from "./hit";
 import { GA4_MAX_BODY_BYTES, isBotUserAgent, mapUaToGa4, parseUaHit, sanitizeGa4Body, UA_MAX_PAYLOAD_BYTES, validateGa4Body } from "./logic";
 
@@ -40,11 +41,6 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-async function gaSecrets(ports: Ports): Promise<Record<string, string>> {
-  const raw = await ports.secrets.get("GA_API_SECRETS");
-  return raw ? (JSON.parse(raw) as Record<string, string>) : {};
-}
-
 /**
  * @example await answerGaRequest(ports, { kind: "ga4", method: "POST", query: { measurement_id, api_secret }, body }) // { status: 204 }
  */
@@ -65,7 +61,7 @@ function corsHeaders(allowed: string[], origin: string | undefined): Record<stri
 
 async function acceptGa4(ports: Ports, request: GaRequest): Promise<GaAnswer> {
   const { measurement_id: measurementId, api_secret: apiSecret } = request.query;
-  const expected = measurementId ? (await gaSecrets(ports))[measurementId] : undefined;
+  const expected = measurementId ? (await gaApiSecrets(ports))[measurementId] : undefined;
   if (!measurementId || !apiSecret || !expected || !sameSecret(apiSecret, expected)) {
     return json(401, { error: "ga: unknown measurement_id or wrong api_secret" });
   }

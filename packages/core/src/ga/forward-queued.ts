@@ -4,6 +4,7 @@
  * and the redrive policy parks it in the DLQ; a hit Google rejects outright (4xx) is sent to the DLQ at once.
  */
 import type { Ports } from "../platform";
+import { gaApiSecrets } from "./api-secrets";
 import { forwardHit, type ForwardOutcome } from "./forward";
 import { GaHitSchema } from "./hit";
 
@@ -19,7 +20,7 @@ export class GaHitExpiredError extends Error {
  */
 export async function forwardQueuedHit(ports: Ports, body: string): Promise<ForwardOutcome> {
   const hit = GaHitSchema.parse(JSON.parse(body));
-  const secrets = JSON.parse((await ports.secrets.get("GA_API_SECRETS")) ?? "{}") as Record<string, string>;
+  const secrets = await gaApiSecrets(ports);
   const outcome = await forwardHit(ports, hit, {
     endpoint: ports.settings.gaEndpoint,
     apiSecretFor: async (measurementId) => secrets[measurementId],

@@ -1,3 +1,4 @@
 export * from "./batch";
 export * from "./announce";
 export * from "./link-keys";
+export * from "./queued-message";

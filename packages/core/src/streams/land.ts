@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { compileRowValidator, datasets, describeProblems, parseTimestampMicros, UNROUTED_RECORDS, type Dataset, type RowResult } from "../config";
-import { IngestBatch, type BatchOutcome } from "../ingest";
+import { IngestBatch, parseQueuedMessage, type BatchOutcome } from "../ingest";
 import type { Ports } from "../platform";
 import { QueuedRecordSchema } from "./envelope";
 
@@ -35,18 +35,9 @@ export class StreamLanding {
 
   /** Lands one queue message, or quarantines it with the reason it cannot land. */
   async add(messageId: string, body: string): Promise<void> {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return this.batch.quarantine(UNROUTED_RECORDS, { recordId: messageId, reason: "queue message is not JSON", origin: `sqs:${messageId}`, raw: body });
-    }
-    const envelope = QueuedRecordSchema.safeParse(json);
-    if (!envelope.success) {
-      const reason = `queue message is not a stream record envelope: ${envelope.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-      return this.batch.quarantine(UNROUTED_RECORDS, { recordId: messageId, reason, origin: `sqs:${messageId}`, raw: body });
-    }
-    const { stream, eventId, record, receivedAt, sourceIp, userAgent } = envelope.data;
+    const envelope = parseQueuedMessage(body, QueuedRecordSchema, "a stream record envelope");
+    if (!envelope.ok) return this.batch.quarantine(UNROUTED_RECORDS, { recordId: messageId, reason: envelope.reason, origin: `sqs:${messageId}`, raw: body });
+    const { stream, eventId, record, receivedAt, sourceIp, userAgent } = envelope.value;
     const target = this.streams.get(stream);
     if (!target) {
       return this.batch.quarantine(UNROUTED_RECORDS, { recordId: eventId, reason: `stream "${stream}" is no longer declared`, origin: `sqs:${messageId}`, raw: body });
