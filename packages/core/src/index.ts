@@ -7,3 +7,4 @@ export * as Ingest from "./ingest";
 export * as Streams from "./streams";
 export * as Files from "./files";
 export * as Catalog from "./catalog";
+export * as Cdc from "./cdc";

@@ -11,6 +11,7 @@ import { FileSystemLakeStore } from "../lake";
 import { provide, type Ports } from "../platform";
 import { BUS_NAME, describeTrigger, wiring, type FunctionDecl, type QueueName, type QueueRef, type Trigger, type Wiring } from "../wiring";
 import { LocalBus } from "./bus";
+import { LocalChangeSources } from "./change-sources";
 import { startLocalDynamo } from "./dynamo";
 import { loadHandler } from "./handlers";
 import { startHttpServer, type LocalRoute } from "./http-server";
@@ -44,6 +45,8 @@ export interface LocalPlatform {
   fileProgress(): FileProgress | undefined;
   /** The API key and GA credentials this platform accepts. */
   credentials: LocalCredentials;
+  /** Change sources of the SQL Server sources (embedded stand-ins unless a connection secret is set). */
+  changeSources: LocalChangeSources;
   /** Scans landing/ now instead of waiting for the next tick. */
   scanLanding(): Promise<number>;
   stop(): Promise<void>;
@@ -95,13 +98,17 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     const lake = new FileSystemLakeStore(paths.lake);
     const credentials = localCredentials(options.settings, options.config);
     let latestFileProgress: FileProgress | undefined;
+    const secrets = localSecrets(credentials, options.settings.secretValues);
+    const changeSources = new LocalChangeSources(options.config, secrets, paths.sources);
+    stops.push(() => changeSources.close());
     const ports: Ports = {
       config: options.config,
       lake,
       queues: { send: async (queue, messages) => void (await queueOf(queue).send(messages)) },
       bus: { put: (events) => bus.put(events.map((e) => ({ ...e, bus: BUS_NAME }))) },
       dynamo: dynamo.doc,
-      secrets: localSecrets(credentials),
+      secrets,
+      changeSources,
       observer: { fileProgress: (progress) => void (latestFileProgress = progress) },
       settings: { gaEndpoint: options.settings.gaEndpoint ?? "https://www.google-analytics.com" },
       tableName: (table) => table,
@@ -161,6 +168,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       bus,
       triggers,
       credentials,
+      changeSources,
       fileProgress: () => latestFileProgress,
       scanLanding: scanner.scan,
       stop: stopAll,

@@ -32,9 +32,9 @@ export function localCredentials(settings: LocalSettings, config: TributaryConfi
   };
 }
 
-export function localSecrets(credentials: LocalCredentials): SecretsPort {
+export function localSecrets(credentials: LocalCredentials, secretValues: Record<string, string> = {}): SecretsPort {
   const apiKeys: ApiKeyRecord[] = [{ client: "local", sha256: hashApiKey(credentials.apiKey), streams: ["*"] }];
   const gaSecrets = credentials.gaMeasurementId ? { [credentials.gaMeasurementId]: credentials.gaApiSecret } : {};
-  const values = { API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets) };
+  const values: Record<string, string> = { ...secretValues, API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets) };
   return { get: async (name) => values[name] };
 }

@@ -30,7 +30,14 @@ export interface LocalSettings {
   gaMeasurementId?: string;
   gaApiSecret?: string;
   gaEndpoint?: string;
+  /**
+   * Other UPPER_SNAKE_CASE variables, where secrets named by the config live locally (a SQL Server source's
+   * `connectionSecret`, e.g. BACKEND_SQLSERVER_URL). Unset → the source runs on the embedded stand-in.
+   */
+  secretValues?: Record<string, string>;
 }
+
+const SECRET_NAME = /^[A-Z][A-Z0-9_]+$/;
 
 /**
  * @example parseLocalSettings({ TRIBUTARY_PORT: "9000" }).port // 9000
@@ -50,6 +57,9 @@ export function parseLocalSettings(env: Record<string, string | undefined>): Loc
     ...(d.TRIBUTARY_GA_MEASUREMENT_ID ? { gaMeasurementId: d.TRIBUTARY_GA_MEASUREMENT_ID } : {}),
     ...(d.TRIBUTARY_GA_API_SECRET ? { gaApiSecret: d.TRIBUTARY_GA_API_SECRET } : {}),
     gaEndpoint: d.TRIBUTARY_GA_ENDPOINT,
+    secretValues: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => SECRET_NAME.test(e[0]) && !e[0].startsWith("TRIBUTARY_") && typeof e[1] === "string" && e[1] !== ""),
+    ),
   };
 }
 
@@ -61,5 +71,6 @@ export function homePaths(home: string) {
     dynamodb: `${home}/dynamodb`,
     bus: `${home}/bus`,
     state: `${home}/state`,
+    sources: `${home}/sources`,
   };
 }

@@ -4,7 +4,8 @@
  * code only ever see this interface.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { TributaryConfig } from "../config";
+import type { ChangeSource } from "../cdc/change-source";
+import type { SqlServerSource, TributaryConfig } from "../config";
 import type { LakeStore } from "../lake/store";
 import type { QueueRef, SecretName, TableName } from "../wiring";
 
@@ -48,6 +49,11 @@ export interface ProgressObserver {
   fileProgress(progress: { rows: number; bytes: number; totalBytes: number }): void;
 }
 
+/** Opens the change source of a SQL Server source: SQL Server when a connection string is set, else the embedded stand-in locally. */
+export interface ChangeSourcePort {
+  open(source: SqlServerSource): Promise<ChangeSource>;
+}
+
 export interface Ports {
   config: TributaryConfig;
   lake: LakeStore;
@@ -55,6 +61,7 @@ export interface Ports {
   bus: BusPort;
   dynamo: DynamoDBDocumentClient;
   secrets: SecretsPort;
+  changeSources: ChangeSourcePort;
   observer?: ProgressObserver;
   settings: PlatformSettings;
   /** Physical table name of a declared table (stage-prefixed on AWS). */

@@ -9,8 +9,9 @@ import type { EventPattern } from "./event-pattern";
 export type QueueName = "stream-records" | "file-notifications" | "ga-hits" | "ga-forward";
 /** A declared queue or its dead-letter queue (`<name>-dlq`, which the stacks and local runtime create for each). */
 export type QueueRef = QueueName | `${QueueName}-dlq`;
-export type TableName = "ingest_ledger" | "ga_forward_status";
-export type SecretName = "API_KEYS" | "GA_API_SECRETS";
+export type TableName = "ingest_ledger" | "ga_forward_status" | "cdc_offsets";
+/** Built-in secrets, plus each SQL Server source's `connectionSecret` (UPPER_SNAKE_CASE, named in the config). */
+export type SecretName = "API_KEYS" | "GA_API_SECRETS" | Uppercase<string>;
 
 export interface QueueDecl {
   name: QueueName;
@@ -116,6 +117,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
     tables: [
       { name: "ingest_ledger", partitionKey: "pk" },
       { name: "ga_forward_status", partitionKey: "pk", ttlAttribute: "expiresAt" },
+      { name: "cdc_offsets", partitionKey: "pk" },
     ],
     functions: [
       {
@@ -161,6 +163,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         secrets: [],
       },
       ...gaFunctions(config),
+      ...cdcFunctions(config),
     ],
     rules: [
       {
@@ -225,6 +228,37 @@ function gaFunctions(config: TributaryConfig): FunctionDecl[] {
       sendsTo: ["ga-forward-dlq"],
       tables: [{ name: "ga_forward_status", access: "readwrite" }],
       secrets: ["GA_API_SECRETS"],
+    },
+  ];
+}
+
+/** Seconds a CDC poll may run; the poller stops taking new batches a margin before it. */
+export const CDC_POLL_TIMEOUT_SECONDS = 300;
+
+/**
+ * The CDC poller: one schedule per SQL Server source (rate from the config) invoking it with `{ source }`.
+ * Two polls of one source never run at once: a lease in `cdc_offsets` refuses the second, and every offset
+ * advance is a conditional write.
+ */
+function cdcFunctions(config: TributaryConfig): FunctionDecl[] {
+  if (config.sources.length === 0) return [];
+  const names = config.sources.map((s) => s.name);
+  return [
+    {
+      name: "cdc-poll",
+      handler: "packages/functions/src/cdc-poll.handler",
+      description: "Polls SQL Server CDC from the stored LSN (snapshot first), lands bronze, then advances the offset.",
+      triggers: config.sources.map((s) => ({ kind: "schedule" as const, name: `cdc-poll-${s.name}`, expression: s.schedule, input: { source: s.name } })),
+      timeoutSeconds: CDC_POLL_TIMEOUT_SECONDS,
+      memoryMb: 1024,
+      lake: {
+        read: [],
+        write: names.flatMap((n) => [`bronze/${n}/`, `quarantine/${n}/`, `restricted/bronze/${n}/`, `restricted/quarantine/${n}/`]),
+      },
+      sendsTo: [],
+      putsEvents: true,
+      tables: [{ name: "cdc_offsets", access: "readwrite" }],
+      secrets: config.sources.flatMap((s) => (s.connectionSecret ? [s.connectionSecret as Uppercase<string>] : [])),
     },
   ];
 }
