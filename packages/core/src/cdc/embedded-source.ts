@@ -4,7 +4,7 @@
  * source has no connection string configured, so the whole pipeline runs offline; it implements the same
  * `ChangeSource` port as `SqlServerCdcSource`. Its LSNs are a counter rendered as binary(10) hex.
  */
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Column, Dataset, SqlServerSource } from "../config";
 import type { CaptureInstance, ChangeOperation, ChangeRow, ChangeSource, ReadChangesOptions, SnapshotPageOptions } from "./change-source";
 import { CDC_SCHEMA_SQL, captureTriggerSql, createTableSql, postgresType, quotedColumn, quotedTable } from "./embedded-ddl";
@@ -60,6 +60,8 @@ export class EmbeddedChangeSource implements ChangeSource {
   private constructor(readonly db: PGlite, readonly tables: EmbeddedTable[]) {}
 
   static async open(options: OpenEmbeddedSourceOptions): Promise<EmbeddedChangeSource> {
+    // Loaded on use: Lambda bundles never run the stand-in and keep PGlite (WASM) out as an external.
+    const { PGlite } = await import("@electric-sql/pglite");
     const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
     const source = new EmbeddedChangeSource(db, options.tables);
     await db.exec(CDC_SCHEMA_SQL);

@@ -9,5 +9,6 @@ export * from "./offsets";
 export * from "./open-source";
 export * from "./poll";
 export * from "./snapshot-table";
+export * from "./status";
 export * from "./stream-table";
 export * from "./table-poll";

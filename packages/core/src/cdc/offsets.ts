@@ -30,6 +30,8 @@ export interface SnapshotState {
   /** Key of the last row landed (primary key order), to resume a snapshot that was interrupted. */
   afterKey?: unknown[];
   rows: number;
+  /** Rows in the table when the snapshot began (for progress), when the source can count them. */
+  totalRows?: number;
   startedAt?: string;
   completedAt?: string;
   /** Whether streaming moves to the snapshot LSN once it completes (initial and retention snapshots) or keeps its offset. */

@@ -3,9 +3,19 @@
  * the secret the config names. The `mssql` driver is loaded only here, so other functions' bundles stay small.
  */
 import type { SqlServerSource } from "../config";
-import type { SecretName, SecretsPort } from "../platform";
+import type { Ports, SecretName, SecretsPort } from "../platform";
 import type { ChangeSource } from "./change-source";
 import { CdcError } from "./errors";
+
+/**
+ * The change source a poll reads: the platform's (the local platform provides embedded stand-ins), or else SQL
+ * Server through the source's connection secret.
+ *
+ * @example const changes = await openChangeSource(ports, sourceNamed(ports.config, "backend"));
+ */
+export async function openChangeSource(ports: Pick<Ports, "changeSources" | "secrets">, source: SqlServerSource): Promise<ChangeSource> {
+  return ports.changeSources ? ports.changeSources.open(source) : openSqlServerChangeSource(source, ports.secrets);
+}
 
 /**
  * The SQL Server change source of `source`, or a clear error when its connection secret is missing.
@@ -22,5 +32,5 @@ export async function openSqlServerChangeSource(source: SqlServerSource, secrets
     );
   }
   const { openSqlServerSource } = await import("./sqlserver-connection");
-  return openSqlServerSource(connectionString);
+  return openSqlServerSource(connectionString, { serverTimeZone: source.serverTimeZone });
 }

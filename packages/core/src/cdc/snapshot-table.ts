@@ -20,15 +20,16 @@ export async function snapshotTable(ctx: TableContext, start: TableOffset, repor
   const { ports, source, table, dataset, changes } = ctx;
   let offset = start;
   if (offset.snapshot.status === "pending") {
+    const totalRows = changes.countRows ? await changes.countRows(table.table) : undefined;
     offset = await advanceOffset(ports, offset, {
       ...offset,
-      snapshot: { ...offset.snapshot, status: "running", lsn: ctx.upper, afterKey: undefined, rows: 0, startedAt: new Date(ctx.now()).toISOString() },
+      snapshot: { ...offset.snapshot, status: "running", lsn: ctx.upper, afterKey: undefined, rows: 0, totalRows, startedAt: new Date(ctx.now()).toISOString() },
     });
   }
   const snapshotLsn = offset.snapshot.lsn!;
   const commitMicros = (await changes.commitTimeOf(snapshotLsn)) ?? null;
   const primaryKey = table.primaryKey;
-  const totalRows = changes.countRows ? await changes.countRows(table.table) : undefined;
+  const totalRows = offset.snapshot.totalRows;
   while (ctx.now() < ctx.deadline) {
     const after = offset.snapshot.afterKey;
     const rows = await changes.snapshotPage(table.table, { primaryKey, after, limit: source.batchSize });

@@ -13,7 +13,7 @@ import { parseTimestampMicros } from "../config/time";
 import type { CaptureInstance, ChangeOperation, ChangeRow, ChangeSource, ReadChangesOptions, SnapshotPageOptions } from "./change-source";
 import { NoCaptureInstanceError, SourceQueryError, SourceValueError } from "./errors";
 import { lsnBytes, toLsn, ZERO_LSN } from "./lsn";
-import { canonicalOf, exactSelectExpression } from "./sqlserver-values";
+import { canonicalOf, exactSelectExpression, keyParameterSql, keyText, keyTypeOf } from "./sqlserver-values";
 
 /** One request of an mssql pool: what the adapter uses of `sql.Request`. */
 export interface MssqlRequest {
@@ -110,7 +110,7 @@ export class SqlServerCdcSource implements ChangeSource {
        FROM cdc.change_tables AS ct JOIN cdc.captured_columns AS cc ON cc.object_id = ct.object_id
        WHERE ct.source_object_id = OBJECT_ID(@table)
        ORDER BY ct.create_date, ct.capture_instance, cc.column_ordinal`,
-      { table: [NAME_TYPE, table] },
+      { table: [TEXT_TYPE, table] },
     );
     const found = new Map<string, { startLsn: string | undefined; columns: SourceColumn[] }>();
     for (const row of rows) {
@@ -157,7 +157,9 @@ export class SqlServerCdcSource implements ChangeSource {
         OR (ct.__$start_lsn = @fromLsn AND ct.__$command_id = @fromCommand AND ct.__$seqval > @fromSeqval)
         OR (ct.__$start_lsn = @fromLsn AND ct.__$command_id = @fromCommand AND ct.__$seqval = @fromSeqval AND ct.__$operation >= @fromOp))`;
     }
-    // `__$update_mask` is not read: update rows carry full before/after images here (no (max) columns are skipped).
+    // `__$update_mask` is not read: after images (op 4) and inserts are complete. SQL Server leaves NULL in
+    // before images (op 3) for unchanged (max) columns, in op 1 and 3 for text/ntext/image, and always in
+    // computed columns (cdc.<capture_instance>_CT, "Large object data types").
     const selectList = columns.map((c) => `${exactSelectExpression(`ct.${bracketed(c.name)}`, c.sqlType)} AS ${bracketed(c.name)}`);
     const rows = await this.query(
       operation,
@@ -195,8 +197,11 @@ export class SqlServerCdcSource implements ChangeSource {
       if (options.after.length !== keys.length) throw new SourceQueryError(operation, `after has ${options.after.length} values for a ${keys.length}-column key`);
       // (k1 > a1) OR (k1 = a1 AND k2 > a2) …: SQL Server has no row-value comparison. Keys travel as text and
       // are cast to the column's own type, so the comparison is the column's (and the index can be used).
-      const key = keys.map((k, i) => ({ ref: bracketed(k.name), param: castParameter(`a${i}`, k) }));
-      options.after.forEach((v, i) => (inputs[`a${i}`] = [TEXT_TYPE, keyText(v, keys[i]!, operation)]));
+      const key = keys.map((k, i) => ({ ref: bracketed(k.name), param: keyParameterSql(`a${i}`, k.keyType!) }));
+      options.after.forEach((v, i) => {
+        if (v === null || v === undefined) throw new SourceQueryError(operation, `after holds no value for key column ${keys[i]!.name}`);
+        inputs[`a${i}`] = [TEXT_TYPE, keyText(v)];
+      });
       where = `WHERE ${key.map((_, i) => `(${[...key.slice(0, i).map((p) => `${p.ref} = ${p.param}`), `${key[i]!.ref} > ${key[i]!.param}`].join(" AND ")})`).join("\n  OR ")}`;
     }
     // Read committed: a row updated between pages can be seen twice; downstream dedupes on the key.
@@ -209,6 +214,17 @@ export class SqlServerCdcSource implements ChangeSource {
       inputs,
     );
     return rows.map((row) => valuesOf(row, columns));
+  }
+
+  /** The row count the catalog keeps (`sys.partitions`, heap or clustered index): an estimate, free of DMV permissions. */
+  async countRows(table: string): Promise<number> {
+    const operation = `countRows(${table})`;
+    tableNameOf(table, operation);
+    const [row] = await this.query(operation, "SELECT SUM(p.rows) AS n FROM sys.partitions AS p WHERE p.object_id = OBJECT_ID(@table) AND p.index_id IN (0, 1)", {
+      table: [TEXT_TYPE, table],
+    });
+    if (row?.n === null || row?.n === undefined) throw new SourceQueryError(operation, `table ${table} not found (or this login cannot see it)`);
+    return Number(row.n);
   }
 
   async close(): Promise<void> {
@@ -293,31 +309,4 @@ function valuesOf(row: Record<string, unknown>, columns: { name: string; sqlType
   const values: Record<string, unknown> = {};
   for (const c of columns) values[c.name.toLowerCase()] = canonicalOf(row[c.name], c.sqlType, c.name.toLowerCase());
   return values;
-}
-
-const PLAIN_KEY_TYPES = new Set(["bigint", "int", "smallint", "tinyint", "bit", "date", "datetime", "smalldatetime", "uniqueidentifier", "float", "real", "money", "smallmoney"]);
-
-/** The declared type a keyset parameter is cast to; undefined for types that cannot be compared as keys here. */
-function keyTypeOf(r: Record<string, unknown>): string | undefined {
-  const type = String(r.data_type).toLowerCase();
-  const int = (v: unknown) => (Number.isInteger(v) ? Number(v) : undefined);
-  const length = int(r.max_length) === -1 ? "max" : int(r.max_length);
-  if (PLAIN_KEY_TYPES.has(type)) return type;
-  if ((type === "decimal" || type === "numeric") && int(r.numeric_precision) !== undefined) return `decimal(${int(r.numeric_precision)},${int(r.numeric_scale) ?? 0})`;
-  if (["datetime2", "datetimeoffset", "time"].includes(type) && int(r.datetime_precision) !== undefined) return `${type}(${int(r.datetime_precision)})`;
-  if (["char", "varchar", "nchar", "nvarchar", "binary", "varbinary"].includes(type) && length !== undefined) return `${type}(${length})`;
-  if (type === "timestamp" || type === "rowversion") return "binary(8)";
-  return undefined;
-}
-
-function castParameter(param: string, column: SourceColumn): string {
-  // Binary keys travel as the hex text the snapshot returned; style 2 reads hex without 0x.
-  return /binary/.test(column.keyType!) ? `CONVERT(${column.keyType}, @${param}, 2)` : `CAST(@${param} AS ${column.keyType})`;
-}
-
-function keyText(value: unknown, column: SourceColumn, operation: string): string {
-  if (value === null || value === undefined) throw new SourceQueryError(operation, `after holds no value for key column ${column.name}`);
-  if (Buffer.isBuffer(value)) return value.toString("hex");
-  if (value instanceof Date) return value.toISOString();
-  return String(value);
 }

@@ -132,3 +132,52 @@ function dateTimeText(date: DriverDate, refuse: () => never): string {
   if (ticks < 0 || ticks > 9999) return refuse();
   return `${date.toISOString().slice(0, 23)}${String(ticks).padStart(4, "0")}`;
 }
+
+/** Key types a keyset parameter is cast to by name alone. */
+const PLAIN_KEY_TYPES = new Set(["bigint", "int", "smallint", "tinyint", "bit", "date", "datetime", "smalldatetime", "uniqueidentifier", "float", "real", "money", "smallmoney"]);
+
+/** A row of `INFORMATION_SCHEMA.COLUMNS` (aliased lower-case), as far as key types need it. */
+export interface ColumnMetadata {
+  data_type?: unknown;
+  max_length?: unknown;
+  numeric_precision?: unknown;
+  numeric_scale?: unknown;
+  datetime_precision?: unknown;
+}
+
+/**
+ * The declared type a keyset parameter is cast to, built from catalog integers only (nothing user-written), or
+ * undefined for types that cannot be compared as keys here (xml, text, sql_variant, …).
+ *
+ * @example keyTypeOf({ data_type: "decimal", numeric_precision: 10, numeric_scale: 2 }) // "decimal(10,2)"
+ */
+export function keyTypeOf(column: ColumnMetadata): string | undefined {
+  const type = String(column.data_type).toLowerCase();
+  const integer = (v: unknown) => (Number.isInteger(v) ? Number(v) : undefined);
+  const length = integer(column.max_length) === -1 ? "max" : integer(column.max_length);
+  const precision = integer(column.numeric_precision);
+  const fraction = integer(column.datetime_precision);
+  if (PLAIN_KEY_TYPES.has(type)) return type;
+  if ((type === "decimal" || type === "numeric") && precision !== undefined) return `decimal(${precision},${integer(column.numeric_scale) ?? 0})`;
+  if ((type === "datetime2" || type === "datetimeoffset" || type === "time") && fraction !== undefined) return `${type}(${fraction})`;
+  if (["char", "varchar", "nchar", "nvarchar", "binary", "varbinary"].includes(type) && length !== undefined) return `${type}(${length})`;
+  if (type === "timestamp" || type === "rowversion") return "binary(8)";
+  return undefined;
+}
+
+/**
+ * A key parameter (sent as text) cast to the key column's own type, so the comparison — and an index seek — are
+ * the column's. Binary keys travel as the hex text the snapshot returned; style 2 reads hex without `0x`.
+ *
+ * @example keyParameterSql("a0", "datetime2(7)") // "CAST(@a0 AS datetime2(7))"
+ */
+export function keyParameterSql(parameter: string, keyType: string): string {
+  return /binary/.test(keyType) ? `CONVERT(${keyType}, @${parameter}, 2)` : `CAST(@${parameter} AS ${keyType})`;
+}
+
+/** The text a key value travels as: canonical text as is, buffers as hex, dates as ISO 8601. */
+export function keyText(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString("hex");
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}

@@ -68,6 +68,12 @@ export const SqlServerSourceSchema = z
     schedule: z.string().regex(/^(rate|cron)\(.+\)$/, "must be an EventBridge schedule expression: rate(...) or cron(...)").default("rate(1 minute)"),
     /** Name of the secret (SST secret / env var locally) with the connection string. Unset locally → embedded stand-in. */
     connectionSecret: z.string().regex(/^[A-Z][A-Z0-9_]+$/, "secret names are UPPER_SNAKE_CASE").optional(),
+    /**
+     * Windows time zone of the SQL Server's clock (`cdc.lsn_time_mapping` holds server-local times), e.g.
+     * "W. Europe Standard Time"; commit times are converted from it to UTC.
+     */
+    serverTimeZone: z.string().min(1).default("UTC"),
+    /** Change rows per batch (and rows per snapshot page); each batch lands before the offset advances. */
     batchSize: z.number().int().positive().max(1_000_000).default(10_000),
     onRetentionGap: z.enum(["fail", "resnapshot"]).default("fail"),
     tables: z.array(SqlServerTableSchema).min(1, "declare at least one table"),

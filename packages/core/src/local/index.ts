@@ -10,3 +10,5 @@ export * from "./bus";
 export * from "./schedule";
 export * from "./stepfunctions";
 export * from "./secrets";
+export * from "./change-sources";
+export * from "./cdc-admin-routes";

@@ -11,6 +11,7 @@ import { FileSystemLakeStore } from "../lake";
 import { provide, type Ports } from "../platform";
 import { BUS_NAME, describeTrigger, wiring, type FunctionDecl, type QueueName, type QueueRef, type Trigger, type Wiring } from "../wiring";
 import { LocalBus } from "./bus";
+import { cdcAdminRoutes } from "./cdc-admin-routes";
 import { LocalChangeSources } from "./change-sources";
 import { startLocalDynamo } from "./dynamo";
 import { loadHandler } from "./handlers";
@@ -18,7 +19,7 @@ import { startHttpServer, type LocalRoute } from "./http-server";
 import { invokeLocally, type Handler } from "./lambda-context";
 import { startLandingScanner } from "./landing-scanner";
 import { localQueueArn, openDeclaredQueue, startQueueConsumer, type LocalQueue } from "./queue";
-import { startSchedule } from "./schedule";
+import { startSchedule, type RunningSchedule } from "./schedule";
 import { localCredentials, localSecrets, type LocalCredentials } from "./secrets";
 import { homePaths, type LocalSettings } from "./settings";
 
@@ -47,6 +48,8 @@ export interface LocalPlatform {
   credentials: LocalCredentials;
   /** Change sources of the SQL Server sources (embedded stand-ins unless a connection secret is set). */
   changeSources: LocalChangeSources;
+  /** Runs a schedule of the wiring now (e.g. `cdc-poll-backend`), as if it had fired; runs never overlap. */
+  runSchedule(name: string): Promise<void>;
   /** Scans landing/ now instead of waiting for the next tick. */
   scanLanding(): Promise<number>;
   stop(): Promise<void>;
@@ -71,6 +74,8 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
   const paths = homePaths(options.settings.home);
   for (const dir of Object.values(paths)) await mkdir(dir, { recursive: true });
   process.env.POWERTOOLS_LOG_LEVEL ??= options.settings.logLevel === "SILENT" ? "CRITICAL" : options.settings.logLevel;
+  // EMF metric lines are for CloudWatch; locally `tributary cdc status` shows what they would.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
   const wired = wiring(options.config, { lakeBucket: LOCAL_BUCKET });
   const stops: (() => Promise<void>)[] = [];
@@ -127,16 +132,23 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
 
     const triggers: string[] = [];
     const routes: LocalRoute[] = [];
+    const schedules = new Map<string, RunningSchedule>();
     const onError = (fn: string) => (error: unknown) => log(`local: ${fn} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     for (const fn of wired.functions) {
       const handler = await loadHandler(fn.handler);
       for (const trigger of fn.triggers) {
-        const stop = registerTrigger(fn, trigger, handler, { queueOf, bus, routes, onError: onError(fn.name) });
+        const stop = registerTrigger(fn, trigger, handler, { queueOf, bus, routes, schedules, onError: onError(fn.name) });
         if (stop) stops.push(stop);
         triggers.push(describeTrigger(fn.name, trigger));
       }
     }
 
+    const runSchedule = async (name: string) => {
+      const schedule = schedules.get(name);
+      if (!schedule) throw new Error(`local: no schedule named ${name} (declared: ${[...schedules.keys()].join(", ") || "none"})`);
+      await schedule.runNow();
+    };
+    if (options.config.sources.length > 0) routes.push(...cdcAdminRoutes(ports, runSchedule, onError("cdc-admin")));
     const http = await startHttpServer(routes, options.settings.port, onError("http"));
     stops.push(http.close);
 
@@ -169,6 +181,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       triggers,
       credentials,
       changeSources,
+      runSchedule,
       fileProgress: () => latestFileProgress,
       scanLanding: scanner.scan,
       stop: stopAll,
@@ -183,6 +196,7 @@ interface TriggerContext {
   queueOf(name: QueueName): LocalQueue;
   bus: LocalBus;
   routes: LocalRoute[];
+  schedules: Map<string, RunningSchedule>;
   onError(error: unknown): void;
 }
 
@@ -207,6 +221,7 @@ function registerTrigger(fn: FunctionDecl, trigger: Trigger, handler: Handler, c
     }
     case "schedule": {
       const schedule = startSchedule({ expression: trigger.expression, run: () => invoke(trigger.input ?? {}).then(() => undefined), onError: ctx.onError });
+      ctx.schedules.set(trigger.name, schedule);
       return async () => schedule.stop();
     }
     case "bus":

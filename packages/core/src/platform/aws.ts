@@ -2,7 +2,6 @@
  * AWS adapters of the ports: SQS, EventBridge, DynamoDB and S3, with clients created once per container
  * and injectable. Resource names come in as data (read from the environment at the edge, never here).
  */
-import { openSqlServerChangeSource } from "../cdc/open-source";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -95,7 +94,6 @@ export function awsPorts(
     bus: new EventBridgeBusPort(resources.busName, clients.events),
     dynamo,
     secrets: edge.secrets,
-    changeSources: { open: (source) => openSqlServerChangeSource(source, edge.secrets) },
     settings: edge.settings,
     tableName: (table) => resources.tableNames[table],
   };

@@ -61,7 +61,11 @@ export interface Ports {
   bus: BusPort;
   dynamo: DynamoDBDocumentClient;
   secrets: SecretsPort;
-  changeSources: ChangeSourcePort;
+  /**
+   * Set by the local platform (embedded stand-ins, or SQL Server when a connection secret is set). Absent on
+   * AWS: cdc-poll opens SQL Server itself (`Cdc.openChangeSource`), so no other bundle carries the driver.
+   */
+  changeSources?: ChangeSourcePort;
   observer?: ProgressObserver;
   settings: PlatformSettings;
   /** Physical table name of a declared table (stage-prefixed on AWS). */

@@ -29,6 +29,8 @@ export interface RunningSchedule {
   /** When the schedule fires next (undefined once stopped or when a cron has no fire time left). */
   nextFireTime(): Date | undefined;
   stats(): ScheduleStats;
+  /** Runs now, outside the timetable (after a run in progress finishes: runs still never overlap). */
+  runNow(): Promise<void>;
   /** Stops firing and resolves once a run in progress has finished. */
   stop(): Promise<void>;
 }
@@ -92,6 +94,11 @@ export function startSchedule(options: StartScheduleOptions): RunningSchedule {
     expression: options.expression,
     nextFireTime: () => (stopped ? undefined : next),
     stats: () => ({ ...stats }),
+    async runNow() {
+      while (running) await running;
+      running = runOnce({ scheduledTime: new Date() });
+      await running;
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
