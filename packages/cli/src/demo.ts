@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: starts the local platform, sends sample data through every path that exists (stream
- * records over HTTP, a partner file with bad rows dropped in landing/), waits until it lands, prints what it
+ * records over HTTP, GA hits, a partner file with bad rows dropped in landing/, SQL Server changes captured
+ * from the embedded stand-in), waits until it lands, prints what it
  * queried from bronze and quarantine, and exits 0. Runs again happily: each run tags its records with a run id.
  */
 import { gzipSync } from "node:zlib";
@@ -9,6 +10,7 @@ import type { TributaryConfig } from "@tributary/core/config";
 import type { LakeStore } from "@tributary/core/lake";
 import { startLocalPlatform, type LocalSettings } from "@tributary/core/local";
 import { loadConfig } from "./load-config";
+import { demoCdc } from "./demo-cdc";
 import { formatTable } from "./table";
 import { startGoogleStandIn } from "./google-stand-in";
 import { sampleGaHits, sampleLabResultsCsv, sampleUserEvents, sampleUtm } from "./samples";
@@ -72,6 +74,7 @@ export async function runDemo(settings: LocalSettings, configPath: string): Prom
     } finally {
       await lake.close();
     }
+    await demoCdc(platform, config, () => openLakeQuery(platform.ports.lake, config));
     if (google) {
       const deadline = Date.now() + 15_000;
       while (google.events(run) < gaEvents + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -4,9 +4,12 @@
  *   demo                start the platform, send sample data through every path, show it queried, exit
  *   query [sql]         DuckDB over the local lake (bronze/silver/gold/quarantine); no SQL → interactive
  *   ingest <file>       put a local file through the file-ingest path
+ *   snapshot <source>   (re-)snapshot a CDC source's tables, with a progress bar
+ *   cdc status          CDC offsets, lag and last poll per table
  */
 import { Command } from "commander";
 import { parseLocalSettings } from "@tributary/core/local";
+import { runCdcStatus, runSnapshot } from "./cdc";
 import { runDemo } from "./demo";
 import { runDev } from "./dev";
 import { runIngest } from "./ingest";
@@ -21,8 +24,9 @@ const settings = () => parseLocalSettings(process.env);
 
 program
   .command("dev")
+  .option("--simulate-changes", "keep making inserts, updates and deletes in the embedded CDC stand-in sources")
   .description("run the local platform until Ctrl-C (state in $TRIBUTARY_HOME, HTTP on $TRIBUTARY_PORT)")
-  .action(async () => runDev(settings(), program.opts().config));
+  .action(async (options: { simulateChanges?: boolean }) => runDev(settings(), program.opts().config, { simulateChanges: options.simulateChanges ?? false }));
 
 program
   .command("demo")
@@ -42,6 +46,23 @@ program
   .requiredOption("--feed <feed>", "feed name from the config")
   .description("land a local file under landing/<feed>/ and ingest it with the same code S3 notifications run")
   .action(async (file: string, options: { feed: string }) => runIngest(settings(), program.opts().config, file, options.feed));
+
+program
+  .command("snapshot")
+  .argument("<source>", "SQL Server source name from the config")
+  .option("--tables <tables>", "comma-separated table (dataset) names; default all of the source's tables")
+  .description("take a fresh snapshot of a CDC source's tables (streaming keeps its offset) and follow its progress")
+  .action(async (source: string, options: { tables?: string }) =>
+    runSnapshot(settings(), program.opts().config, source, options.tables?.split(",").map((t) => t.trim()).filter(Boolean)),
+  );
+
+program
+  .command("cdc")
+  .description("change data capture")
+  .command("status")
+  .option("--json", "print as JSON")
+  .description("offsets, lag, snapshot state and last poll of every CDC table")
+  .action(async (options: { json?: boolean }) => runCdcStatus(settings(), program.opts().config, options.json ?? false));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -10,9 +10,12 @@ import type { ChangeSourcePort, SecretName, SecretsPort } from "../platform";
 
 /** Rows per table the stand-in is seeded with when first created. */
 export const EMBEDDED_SEED_ROWS = 200;
+/** How often the stand-in's "capture job" records an LSN while the database is quiet (SQL Server's does so too). */
+export const CAPTURE_JOB_TICK_MS = 10_000;
 
 export class LocalChangeSources implements ChangeSourcePort {
   private readonly opened = new Map<string, Promise<ChangeSource>>();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly config: TributaryConfig,
@@ -40,6 +43,7 @@ export class LocalChangeSources implements ChangeSourcePort {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
     const all = [...this.opened.values()];
     this.opened.clear();
     for (const opened of all) await (await opened.catch(() => undefined))?.close();
@@ -51,7 +55,13 @@ export class LocalChangeSources implements ChangeSourcePort {
     const fresh = !dataDir || !existsSync(dataDir);
     const tables = embeddedTablesOf(source, datasets(this.config).filter((d) => d.kind === "cdc" && d.source === source.name));
     const embedded = await EmbeddedChangeSource.open({ ...(dataDir ? { dataDir } : {}), tables });
-    if (fresh) await new ChangeGenerator(embedded, this.config).seed(EMBEDDED_SEED_ROWS);
+    if (fresh) {
+      await new ChangeGenerator(embedded, this.config).seed(EMBEDDED_SEED_ROWS);
+      await embedded.captureJobTick();
+    }
+    const timer = setInterval(() => void embedded.captureJobTick().catch(() => undefined), CAPTURE_JOB_TICK_MS);
+    timer.unref();
+    this.timers.push(timer);
     return embedded;
   }
 }
