@@ -2,12 +2,14 @@
  * `npm run bench [-- name…]`: runs the named benchmarks (default: all) and prints Markdown tables to paste into
  * bench/RESULTS.md with the date. Benchmarks compare against a baseline measured in the same run.
  */
+import { benchCdcPoll } from "./cdc-poll";
 import { benchFileIngest } from "./file-ingest";
 import { benchIngestEndpoints } from "./ingest-endpoints";
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: benchIngestEndpoints,
   files: benchFileIngest,
+  cdc: benchCdcPoll,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

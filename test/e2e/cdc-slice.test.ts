@@ -37,4 +37,27 @@ describe("CDC slice", () => {
       ["orders", "done", "after", 0],
     ]);
   });
+
+  it("answers cdc status and takes a requested snapshot through the local admin routes", async () => {
+    // Prepare
+    await platform.runSchedule("cdc-poll-backend");
+    const rowsNow = await (await platform.changeSources.embedded("backend"))!.countRows("dbo.customers");
+
+    // Act
+    const requested = await platform.post("/_local/cdc/snapshot/backend", { tables: ["customers"] });
+    const unknown = await platform.post("/_local/cdc/snapshot/backend", { tables: ["nope"] });
+    let customers: { snapshot: string; problems: string } | undefined;
+    for (let i = 0; i < 100 && !customers?.snapshot.includes("requested"); i += 1) {
+      const status = (await (await fetch(`${platform.url}/_local/cdc/status`)).json()) as { offsets: { table: string; snapshot: string; problems: string }[] };
+      customers = status.offsets.find((o) => o.table === "customers" && o.snapshot.startsWith("done"));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // Assess
+    expect(requested.status).toBe(202);
+    expect(unknown).toMatchObject({ status: 400, body: { error: expect.stringContaining("has no table nope") } });
+    expect(customers).toMatchObject({ snapshot: expect.stringMatching(/^done \(\d+ rows, requested\)$/), problems: "" });
+    const snapshots = await platform.query("SELECT count(*)::INTEGER AS n FROM bronze.customers WHERE _op = 'snapshot'");
+    expect(snapshots[0]!.n).toBe(EMBEDDED_SEED_ROWS + rowsNow);
+  });
 });
