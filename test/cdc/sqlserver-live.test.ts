@@ -5,6 +5,9 @@
  * See docs/sqlserver-cdc.md and .github/workflows/sqlserver-live.yml. Skipped when the variable is unset.
  */
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import sql from "mssql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +16,13 @@ import { compareLsn, ZERO_LSN } from "../../packages/core/src/cdc/lsn";
 import { closeSqlServerSources, openSqlServerSource, sqlServerPoolConfig } from "../../packages/core/src/cdc/sqlserver-connection";
 import type { SqlServerCdcSource } from "../../packages/core/src/cdc/sqlserver-source";
 import { parseTimestampMicros } from "../../packages/core/src/config/time";
+import { openLakeQuery } from "../../packages/core/src/catalog";
+import { loadOffset, pollSource } from "../../packages/core/src/cdc";
+import { parseConfig } from "../../packages/core/src/config";
+import { FileSystemLakeStore } from "../../packages/core/src/lake";
+import { startLocalDynamo } from "../../packages/core/src/local/dynamo";
+import type { Ports } from "../../packages/core/src/platform";
+import shipped from "../../tributary.config";
 
 const url = process.env.TRIBUTARY_TEST_MSSQL_URL;
 const serverTimeZone = process.env.TRIBUTARY_TEST_MSSQL_TZ ?? "UTC";
@@ -146,5 +156,48 @@ describe.skipIf(!url)("SqlServerCdcSource against a real SQL Server", () => {
         { name: "ordered_at", sqlType: "datetime2" },
       ]),
     );
+  });
+
+  it("polls it end to end into bronze: snapshot, then the changes, with the offset advanced", { timeout: CAPTURE_DEADLINE_MS + 60_000 }, async () => {
+    // Prepare: the poller over this SQL Server, into a temp lake with offsets in dynalite
+    const dir = await mkdtemp(join(tmpdir(), "tributary-live-"));
+    const dynamo = await startLocalDynamo({ tables: [{ name: "cdc_offsets", partitionKey: "pk" }] });
+    const config = parseConfig(shipped);
+    const ports: Ports = {
+      config,
+      lake: new FileSystemLakeStore(dir),
+      queues: { send: async () => undefined },
+      bus: { put: async () => undefined },
+      dynamo: dynamo.doc,
+      secrets: { get: async () => undefined },
+      settings: { gaEndpoint: "http://127.0.0.1:9" },
+      tableName: (t) => t,
+    };
+    const orderId = String((1n << 53n) + BigInt(Date.now()) * 1000n + 7n);
+    try {
+      const first = await pollSource(ports, "backend", source);
+
+      // Act: a change after the snapshot, polled until the capture job has recorded it
+      await admin.request().input("orderId", sql.NVarChar(20), orderId).query(`INSERT INTO dbo.orders (order_id, customer_id, status, amount)
+        VALUES (CAST(@orderId AS bigint), 1, N'pending', 99999999.99)`);
+      const deadline = Date.now() + CAPTURE_DEADLINE_MS;
+      let landed: Record<string, unknown>[] = [];
+      while (landed.length === 0 && Date.now() < deadline) {
+        await sleep(2_000);
+        await pollSource(ports, "backend", source, { tables: ["orders"] });
+        const lake = await openLakeQuery(ports.lake, config);
+        landed = await lake.query(`SELECT order_id, amount::VARCHAR AS amount, _op FROM bronze.orders WHERE order_id = '${orderId}'`).finally(() => lake.close());
+      }
+
+      // Assess
+      expect(first.tables.map((t) => t.snapshotStatus)).toEqual(["done", "done"]);
+      expect(landed).toEqual([{ order_id: orderId, amount: "99999999.99", _op: "insert" }]);
+      const offset = await loadOffset(ports, "backend", "orders");
+      expect(offset.resume?.kind).toBe("after");
+      expect(offset.lastError).toBeUndefined();
+    } finally {
+      await dynamo.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
