@@ -7,8 +7,9 @@
 import { Config, EventBus, type Function, type StackContext, use } from "sst/constructs";
 import { BUS_NAME, wiring } from "@tributary/core/wiring";
 import { Lake } from "./Lake";
-import { buildDeadLetterAlarms } from "./ingest/alarms";
+import { buildAlertsTopic, buildDeadLetterAlarms } from "./ingest/alarms";
 import { buildApi } from "./ingest/api";
+import { buildCdcAlarms } from "./ingest/cdc-alarms";
 import { buildFunction } from "./ingest/functions";
 import { type BuiltFunction, suppressIngestFindings } from "./ingest/nag";
 import { buildQueues } from "./ingest/queues";
@@ -47,10 +48,12 @@ export function Ingest({ stack, app }: StackContext) {
   const functions = new Map(built.map(({ decl, fn }) => [decl.name, fn]));
   const api = buildApi(stack, routes, functionLogsKey);
   const rules = buildRules(stack, wired.rules, resources);
-  const { topic: alerts, deadLetterAlarms } = buildDeadLetterAlarms(stack, deadLetterQueues);
+  const alerts = buildAlertsTopic(stack);
+  const deadLetterAlarms = buildDeadLetterAlarms(stack, deadLetterQueues, alerts);
+  const cdcAlarms = buildCdcAlarms(stack, config.sources, built, alerts);
 
   if (api) stack.addOutputs({ ApiEndpoint: api.url });
   suppressIngestFindings(built, api);
   suppressSstFrameworkFindings(stack);
-  return { api, bus, queues, deadLetterQueues, tables, functions, rules, alerts, deadLetterAlarms, queueKey, tableKey, logsKey: functionLogsKey };
+  return { api, bus, queues, deadLetterQueues, tables, functions, rules, alerts, deadLetterAlarms, cdcAlarms, queueKey, tableKey, logsKey: functionLogsKey };
 }

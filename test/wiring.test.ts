@@ -1,7 +1,8 @@
 /**
  * Wiring declared once: every trigger in the synthesized CloudFormation template exists in the local runtime,
  * and vice versa. Both sides are read from what they actually built — the template's routes, event source
- * mappings and rules; the local platform's registered triggers — never from the wiring data itself.
+ * mappings and rules (queue targets, and schedule/bus rules invoking a function); the local platform's
+ * registered triggers — never from the wiring data itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeSynthOutput, synthTemplates } from "./stacks/synth";
@@ -27,10 +28,33 @@ function templateTriggers(resources: Record<string, Resource>): string[] {
   }
   for (const [, rule] of of("AWS::Events::Rule")) {
     for (const target of rule.Properties.Targets) {
-      lines.push(`rule ${rule.Properties.EventBusName === "default" ? "default" : "tributary"} -> queue ${queueName(target.Arn["Fn::GetAtt"][0])}`);
+      const targetId = String(target.Arn["Fn::GetAtt"][0]);
+      const targetType = byId(targetId).Type;
+      if (targetType === "AWS::SQS::Queue") {
+        lines.push(`rule ${rule.Properties.EventBusName === "default" ? "default" : "tributary"} -> queue ${queueName(targetId)}`);
+      } else if (targetType === "AWS::Lambda::Function") {
+        lines.push(functionRuleTrigger(functionName(targetId), rule.Properties));
+      } else {
+        throw new Error(`rule targets a ${targetType}, which this test does not know how to describe`);
+      }
     }
   }
   return lines.sort();
+}
+
+/**
+ * A rule invoking a function, as `describeTrigger` renders it. The function is the rule's target; the trigger's
+ * name is the one the stack gave the rule, in its description (`Wiring: <fn> <- schedule <name>` or `… <- bus rule <name>`).
+ */
+function functionRuleTrigger(fn: string, rule: Record<string, any>): string {
+  const declared = /^Wiring: \S+ <- (schedule|bus rule) (\S+)$/.exec(String(rule.Description));
+  if (!declared) throw new Error(`rule targeting ${fn} has no wiring description: ${String(rule.Description)}`);
+  const [, kind, name] = declared;
+  if (kind === "schedule") {
+    if (!rule.ScheduleExpression) throw new Error(`schedule rule ${name} of ${fn} has no ScheduleExpression`);
+    return `${fn} <- schedule ${name} ${rule.ScheduleExpression}`;
+  }
+  return `${fn} <- bus rule ${name}`;
 }
 
 describe("wiring: stacks and local runtime agree", () => {

@@ -1,7 +1,8 @@
 /**
- * Alerts for the ingestion path: one alarm per dead-letter queue, firing as soon as a single message waits
- * there (anything in a DLQ is data we have not landed or forwarded), published to an encrypted SNS topic.
- * Subscriptions to the topic are added per deployment (email, chat, paging).
+ * Alerts for the ingestion path, all published to one KMS-encrypted, TLS-only SNS topic: here the topic and
+ * one alarm per dead-letter queue, firing as soon as a single message waits there (anything in a DLQ is data
+ * we have not landed or forwarded); CDC's alarms are in `cdc-alarms.ts`. Subscriptions to the topic are added
+ * per deployment (email, chat, paging).
  */
 import { Duration, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -13,12 +14,8 @@ import type { Queue } from "sst/constructs";
 import type { QueueName } from "@tributary/core/wiring";
 import { rotatingKey } from "../shared/keys";
 
-export interface BuiltAlarms {
-  topic: sns.Topic;
-  deadLetterAlarms: Map<QueueName, cloudwatch.Alarm>;
-}
-
-export function buildDeadLetterAlarms(scope: Construct, deadLetterQueues: ReadonlyMap<QueueName, Queue>): BuiltAlarms {
+/** The topic every Tributary alarm notifies, encrypted with its own key that CloudWatch may use. */
+export function buildAlertsTopic(scope: Construct): sns.Topic {
   const key = rotatingKey(scope, "AlertsKey", "alerts", "Encrypts Tributary's alert topic");
   // CloudWatch publishes alarm notifications to the encrypted topic as its own service principal.
   key.addToResourcePolicy(
@@ -31,7 +28,14 @@ export function buildDeadLetterAlarms(scope: Construct, deadLetterQueues: Readon
       conditions: { StringEquals: { "aws:SourceAccount": Stack.of(scope).account } },
     }),
   );
-  const topic = new sns.Topic(scope, "Alerts", { masterKey: key, enforceSSL: true, displayName: "Tributary alerts" });
+  return new sns.Topic(scope, "Alerts", { masterKey: key, enforceSSL: true, displayName: "Tributary alerts" });
+}
+
+export function buildDeadLetterAlarms(
+  scope: Construct,
+  deadLetterQueues: ReadonlyMap<QueueName, Queue>,
+  topic: sns.ITopic,
+): Map<QueueName, cloudwatch.Alarm> {
   const action = new SnsAction(topic);
   const deadLetterAlarms = new Map<QueueName, cloudwatch.Alarm>();
   for (const [name, dlq] of deadLetterQueues) {
@@ -46,5 +50,5 @@ export function buildDeadLetterAlarms(scope: Construct, deadLetterQueues: Readon
     alarm.addAlarmAction(action);
     deadLetterAlarms.set(name, alarm);
   }
-  return { topic, deadLetterAlarms };
+  return deadLetterAlarms;
 }

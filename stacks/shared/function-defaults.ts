@@ -13,6 +13,14 @@ import { completeBundle, EXTERNAL_NATIVE_PACKAGES, type LambdaArchitecture } fro
  */
 export const LAMBDA_ARCHITECTURE: LambdaArchitecture = "x86_64";
 
+/**
+ * Packages only embedded local mode runs: PGlite (the SQL Server stand-in, megabytes of WASM) is imported
+ * dynamically by core's embedded change source, which no Lambda opens — on AWS cdc-poll reads SQL Server
+ * through `mssql`, which is pure JS (tedious) and bundled. Kept external, a bundle that reaches the import
+ * still loads, carries no PGlite, and would fail loudly ("Cannot find package") only if it ever ran it.
+ */
+export const LOCAL_ONLY_PACKAGES = ["@electric-sql/pglite"];
+
 /** How long function logs are kept. */
 export const FUNCTION_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
@@ -25,7 +33,7 @@ export const FUNCTION_DEFAULTS = {
     // SST's deploy bundles would otherwise ship source maps as a separate asset plus an uploader custom
     // resource (for the SST console) — neither is used here; keepNames keeps stack traces readable.
     sourcemap: false,
-    esbuild: { external: EXTERNAL_NATIVE_PACKAGES },
+    esbuild: { external: [...EXTERNAL_NATIVE_PACKAGES, ...LOCAL_ONLY_PACKAGES] },
   },
   hooks: {
     afterBuild: (_props, out) => completeBundle(out, LAMBDA_ARCHITECTURE),

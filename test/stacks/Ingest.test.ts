@@ -323,4 +323,16 @@ describe("Ingest stack: alarms", () => {
       });
     }
   });
+
+  it("sends every alarm of the stack to the one alerts topic, with a description for the operator", () => {
+    const topics = resources("AWS::SNS::Topic");
+    const alarms = resources("AWS::CloudWatch::Alarm");
+
+    expect(topics).toHaveLength(1);
+    expect(alarms.length).toBeGreaterThan(wired.queues.length);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topics[0]![0] }]);
+      expect(String(alarm.Properties.AlarmDescription ?? "").length, `${id} description`).toBeGreaterThan(40);
+    }
+  });
 });

@@ -1,16 +1,18 @@
 /**
  * What esbuild cannot bundle reaches the Lambda bundle: the parquet-wasm .wasm beside the bundle, DuckDB's
  * native packages in its node_modules — and the bundles SST builds for deploys load on their own, with no
- * repo node_modules to fall back on.
+ * repo node_modules to fall back on: PGlite (local only) stays out of them, and cdc-poll carries its SQL Server
+ * driver.
  */
 import { execFile } from "node:child_process";
+import net from "node:net";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BundleError, completeBundle } from "../../stacks/shared/bundle-extras";
-import { removeSynthOutput, synthesize, REPO_ROOT } from "./synth";
+import { removeSynthOutput, synthesize, REPO_ROOT, TEST_REGION } from "./synth";
 
 const run = promisify(execFile);
 const WASM_SOURCE = path.join(REPO_ROOT, "node_modules/parquet-wasm/node/parquet_wasm_bg.wasm");
@@ -93,35 +95,113 @@ describe("completeBundle", () => {
   });
 });
 
+/** A copy of a deploy bundle where no node_modules of the repo can be found by walking up; the path of its .mjs. */
+async function isolate(name: string, built: string): Promise<string> {
+  const isolated = path.join(scratch, "isolated", name);
+  await rm(isolated, { recursive: true, force: true });
+  await cp(built, isolated, { recursive: true });
+  const [bundle] = (await readdir(isolated, { recursive: true })).filter((f) => f.endsWith(".mjs") && !f.includes("node_modules"));
+  return path.join(isolated, bundle!);
+}
+
+/** Runs `probe` (ES module code) with node from the bundle's folder's parent, with only `env` set; its stdout. */
+async function runProbe(bundle: string, probe: string, env: Record<string, string> = {}): Promise<string> {
+  const file = path.join(path.dirname(bundle), `probe-${path.basename(bundle)}`);
+  await writeFile(file, probe);
+  const { stdout } = await run(process.execPath, [file], { cwd: os.tmpdir(), env: { PATH: process.env.PATH, ...env } });
+  return stdout.trim();
+}
+
+/** A TCP port on this machine that nothing listens on (just released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 describe("the deploy bundles of every wired function", () => {
   it("load in isolation, with DuckDB usable where a bundle imports it", async () => {
-    // Prepare: copy each bundle where no node_modules of the repo can be found by walking up.
+    // Prepare
     const { bundles } = await synthesize();
     const outcomes: Record<string, string> = {};
     const expected: Record<string, string> = {};
 
     for (const [name, built] of Object.entries(bundles)) {
-      const isolated = path.join(scratch, "isolated", name);
-      await cp(built, isolated, { recursive: true });
-      const [bundle] = (await readdir(isolated, { recursive: true })).filter((f) => f.endsWith(".mjs") && !f.includes("node_modules"));
-      const code = await readFile(path.join(isolated, bundle!), "utf8");
+      const bundle = await isolate(name, built);
+      const code = await readFile(bundle, "utf8");
       expected[name] = code.includes("@duckdb/node-api") ? "duckdb 42" : "loaded";
       const probe = [
-        `const m = await import(${JSON.stringify(path.join(isolated, bundle!))});`,
+        `const m = await import(${JSON.stringify(bundle)});`,
         `if (typeof m.handler !== "function") throw new Error("no handler export");`,
         expected[name] === "duckdb 42"
           ? `const { DuckDBInstance } = await import("@duckdb/node-api"); const c = await (await DuckDBInstance.create(":memory:")).connect(); console.log("duckdb", (await c.runAndReadAll("select 40 + 2 as n")).getRows()[0][0]);`
           : `console.log("loaded");`,
       ].join("\n");
-      await writeFile(path.join(isolated, "probe.mjs"), probe);
 
       // Act
-      const { stdout } = await run(process.execPath, [path.join(isolated, "probe.mjs")], { cwd: os.tmpdir(), env: { PATH: process.env.PATH } });
-      outcomes[name] = stdout.trim();
+      outcomes[name] = await runProbe(bundle, probe);
     }
 
     // Assess
-    expect(Object.keys(outcomes).length).toBeGreaterThan(0);
+    expect(Object.keys(outcomes)).toEqual(expect.arrayContaining(["cdc-poll-fn", "file-ingest-fn", "events-api-fn"]));
     expect(outcomes).toEqual(expected);
+  });
+
+  it("carry no PGlite (the embedded stand-in): at most an external import that no Lambda runs", async () => {
+    const { bundles } = await synthesize();
+
+    for (const [name, built] of Object.entries(bundles)) {
+      const files = await readdir(built, { recursive: true });
+      const [bundle] = files.filter((f) => f.endsWith(".mjs") && !f.includes("node_modules"));
+      const code = await readFile(path.join(built, bundle!), "utf8");
+      const mentions = code.split("@electric-sql/pglite").length - 1;
+      const dynamicImports = code.match(/\bimport\(\s*["']@electric-sql\/pglite["']\s*\)/g)?.length ?? 0;
+
+      // PGlite's own code names its WASM and data files; bundled, it would carry them.
+      expect(code.includes("pglite.wasm") || code.includes("pglite.data"), `${name} bundles PGlite`).toBe(false);
+      expect(files.filter((f) => /pglite|initdb\.wasm/.test(f)), `${name} ships PGlite files`).toEqual([]);
+      expect(mentions, `${name} refers to PGlite other than by a dynamic import`).toBe(dynamicImports);
+    }
+  });
+
+  it("bundle the SQL Server driver into cdc-poll only, which reaches SQL Server with it in isolation", async () => {
+    // Prepare: the function's environment from the template (resource references become placeholders, shaped like names), its
+    // bound secret set as SST sets a secret's value, pointing at a port nothing listens on.
+    const { bundles, templates } = await synthesize();
+    const [, fn] = Object.entries(templates.Ingest.findResources("AWS::Lambda::Function")).find(
+      ([, f]: [string, any]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === "cdc-poll",
+    )! as [string, any];
+    const port = await closedPort();
+    const password = "probe-Pa55word";
+    const env: Record<string, string> = { AWS_REGION: TEST_REGION, SST_REGION: TEST_REGION, POWERTOOLS_LOG_LEVEL: "CRITICAL" };
+    for (const [name, value] of Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>)) {
+      env[name] = typeof value === "string" ? value : `placeholder-${name.toLowerCase().replace(/_/g, "-")}`;
+    }
+    expect(env.SST_Secret_value_BACKEND_SQLSERVER_URL).toBe("__FETCH_FROM_SSM__");
+    env.SST_Secret_value_BACKEND_SQLSERVER_URL = `mssql://tributary:${password}@127.0.0.1:${port}/shop?encrypt=false&connectTimeout=5000`;
+    const bundle = await isolate("cdc-poll-sqlserver", bundles["cdc-poll-fn"]!);
+    const context = { functionName: "cdc-poll", functionVersion: "$LATEST", invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:cdc-poll", memoryLimitInMB: "1024", awsRequestId: "probe", logGroupName: "probe", logStreamName: "probe" };
+    const probe = [
+      `const { handler } = await import(${JSON.stringify(bundle)});`,
+      `const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 300000, callbackWaitsForEmptyEventLoop: true };`,
+      `const outcome = await handler({ source: "backend" }, context).then((r) => ({ result: r }), (e) => ({ error: e.message }));`,
+      `console.log("outcome " + JSON.stringify(outcome));`,
+    ].join("\n");
+
+    // Act
+    const stdout = await runProbe(bundle, probe, env);
+
+    // Assess: the driver ran from the bundle alone (an external mssql would fail with "Cannot find package"),
+    // its error keeps the password out, and no other function carries it.
+    const outcome = JSON.parse(stdout.split("\n").find((l) => l.startsWith("outcome "))!.slice("outcome ".length));
+    expect(outcome.error).toMatch(new RegExp(`^cdc: connect to SQL Server tributary@127\\.0\\.0\\.1:${port}/shop failed: .*(ECONNREFUSED|Could not connect)`));
+    expect(outcome.error).not.toContain(password);
+    for (const [name, built] of Object.entries(bundles)) {
+      const [file] = (await readdir(built, { recursive: true })).filter((f) => f.endsWith(".mjs") && !f.includes("node_modules"));
+      const code = await readFile(path.join(built, file!), "utf8");
+      expect(code.includes("tedious"), `${name} carries the SQL Server driver`).toBe(name === "cdc-poll-fn");
+    }
   });
 });
