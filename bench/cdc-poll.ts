@@ -16,9 +16,8 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { advanceOffset, EmbeddedChangeSource, embeddedTablesOf, loadOffset, pollSource, ZERO_LSN } from "../packages/core/src/cdc";
 import { datasets, parseConfig } from "../packages/core/src/config";
-import { FileSystemLakeStore } from "../packages/core/src/lake";
 import { startLocalDynamo } from "../packages/core/src/local/dynamo";
-import type { Ports } from "../packages/core/src/platform";
+import { cdcPorts } from "../test/cdc/cdc-harness";
 import shipped from "../tributary.config";
 
 const ROWS = Number(process.env.BENCH_CDC_ROWS ?? 50_000);
@@ -75,16 +74,7 @@ export async function benchCdcPoll(): Promise<string> {
   async function poll(): Promise<Sample> {
     const dir = await mkdtemp(join(tmpdir(), "tributary-bench-cdc-"));
     const dynamo = await startLocalDynamo({ tables: [{ name: "cdc_offsets", partitionKey: "pk" }] });
-    const ports: Ports = {
-      config,
-      lake: new FileSystemLakeStore(dir),
-      queues: { send: async () => undefined },
-      bus: { put: async () => undefined },
-      dynamo: dynamo.doc,
-      secrets: { get: async () => undefined },
-      settings: { gaEndpoint: "http://127.0.0.1:9" },
-      tableName: (t) => t,
-    };
+    const ports = cdcPorts(config, dir, dynamo.doc);
     try {
       // The offset starts right before the changes: only streaming is measured, not a snapshot.
       for (const table of source.tables) {

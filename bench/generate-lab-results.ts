@@ -15,6 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
 import { createGzip } from "node:zlib";
+import { seededRandom } from "../packages/core/src/cdc/embedded-changes";
 
 /** Bump when the generated content changes, so an old file in bench/.data is not reused by mistake. */
 const GENERATOR_VERSION = 2;
@@ -59,18 +60,6 @@ const LABS = ["LAB-01", "LAB-02", "LAB-03", "LAB-04", "LAB-05", "LAB-06", "LAB-0
 const BARCODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /** First reported_at of every file; about 20 000 rows per simulated minute of the partner's day. */
 const START_MS = Date.UTC(2026, 0, 5, 6, 0, 0);
-
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19) + "Z";
@@ -145,7 +134,7 @@ export async function ensureLabResultsFile(targetMb: number, log: (line: string)
   const out = createWriteStream(temp);
   gzip.pipe(out);
   const closed = once(out, "close");
-  const random = prng(0x1ab5eed);
+  const random = seededRandom(0x1ab5eed);
   const target = targetMb * 1024 * 1024;
   const bad = Object.fromEntries(Object.keys(BAD_ROWS_PER_10K).map((k) => [k, 0])) as Record<BadKind, number>;
   let bytes = HEADER.length + 1;

@@ -30,6 +30,23 @@ export interface CdcHarness {
   dispose(): Promise<void>;
 }
 
+/**
+ * Ports for polling outside a platform: a filesystem lake in `lakeDir`, offsets in `dynamo`, a bus that keeps
+ * the events in `events`; queues and secrets unused. Shared by this harness, the live suite and the benchmark.
+ */
+export function cdcPorts(config: TributaryConfig, lakeDir: string, dynamo: DynamoDBDocumentClient, events: BusEvent[] = []): Ports {
+  return {
+    config,
+    lake: new FileSystemLakeStore(lakeDir),
+    queues: { send: async () => undefined },
+    bus: { put: async (e) => void events.push(...e) },
+    dynamo,
+    secrets: { get: async () => undefined },
+    settings: { gaEndpoint: "http://127.0.0.1:9" },
+    tableName: (table) => table,
+  };
+}
+
 export async function startCdcHarness(options: { batchSize?: number; onRetentionGap?: "fail" | "resnapshot" } = {}): Promise<CdcHarness> {
   const input = structuredClone(shipped) as unknown as { sources: Record<string, unknown>[] };
   input.sources[0] = { ...input.sources[0], batchSize: options.batchSize ?? 10_000, onRetentionGap: options.onRetentionGap ?? "fail" };
@@ -39,17 +56,7 @@ export async function startCdcHarness(options: { batchSize?: number; onRetention
   const backend = config.sources[0]!;
   const source = await EmbeddedChangeSource.open({ tables: embeddedTablesOf(backend, datasets(config).filter((d) => d.kind === "cdc")) });
   const events: BusEvent[] = [];
-  const ports: Ports = {
-    config,
-    lake: new FileSystemLakeStore(dir),
-    queues: { send: async () => undefined },
-    bus: { put: async (e) => void events.push(...e) },
-    dynamo: dynamo.doc,
-    secrets: { get: async () => undefined },
-    changeSources: { open: async () => source },
-    settings: { gaEndpoint: "http://127.0.0.1:9" },
-    tableName: (table) => table,
-  };
+  const ports: Ports = { ...cdcPorts(config, dir, dynamo.doc, events), changeSources: { open: async () => source } };
   const harness: CdcHarness = {
     config,
     ports,

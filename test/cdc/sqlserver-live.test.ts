@@ -19,10 +19,9 @@ import { parseTimestampMicros } from "../../packages/core/src/config/time";
 import { openLakeQuery } from "../../packages/core/src/catalog";
 import { loadOffset, pollSource } from "../../packages/core/src/cdc";
 import { parseConfig } from "../../packages/core/src/config";
-import { FileSystemLakeStore } from "../../packages/core/src/lake";
 import { startLocalDynamo } from "../../packages/core/src/local/dynamo";
-import type { Ports } from "../../packages/core/src/platform";
 import shipped from "../../tributary.config";
+import { cdcPorts } from "./cdc-harness";
 
 const url = process.env.TRIBUTARY_TEST_MSSQL_URL;
 const serverTimeZone = process.env.TRIBUTARY_TEST_MSSQL_TZ ?? "UTC";
@@ -163,16 +162,7 @@ describe.skipIf(!url)("SqlServerCdcSource against a real SQL Server", () => {
     const dir = await mkdtemp(join(tmpdir(), "tributary-live-"));
     const dynamo = await startLocalDynamo({ tables: [{ name: "cdc_offsets", partitionKey: "pk" }] });
     const config = parseConfig(shipped);
-    const ports: Ports = {
-      config,
-      lake: new FileSystemLakeStore(dir),
-      queues: { send: async () => undefined },
-      bus: { put: async () => undefined },
-      dynamo: dynamo.doc,
-      secrets: { get: async () => undefined },
-      settings: { gaEndpoint: "http://127.0.0.1:9" },
-      tableName: (t) => t,
-    };
+    const ports = cdcPorts(config, dir, dynamo.doc);
     const orderId = String((1n << 53n) + BigInt(Date.now()) * 1000n + 7n);
     try {
       const first = await pollSource(ports, "backend", source);

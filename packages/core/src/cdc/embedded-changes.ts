@@ -17,8 +17,12 @@ export interface ChangeCounts {
 const COUNTRIES = ["NZ", "AU", "GB", "US", "DE", "FR", "IE", "CA"];
 const NAMES = ["Aroha Ngata", "Ben Carter", "Chloé Martin", "Dmitri Volkov", "Emma Wilson", "Farah Khan", "Grace Liu", "Hemi Walker"];
 
-/** mulberry32: small, fast and deterministic; the demo must look the same on every run. */
-function randomOf(seed: number): () => number {
+/**
+ * mulberry32: small, fast and the same sequence on every machine (the demo and the benchmarks' data must be).
+ *
+ * @example const random = seededRandom(42); random(); // 0.6011…, every time
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -45,7 +49,7 @@ export class ChangeGenerator {
     private readonly config: TributaryConfig,
     options: { seed?: number } = {},
   ) {
-    this.random = randomOf(options.seed ?? 42);
+    this.random = seededRandom(options.seed ?? 42);
   }
 
   /** Inserts `rowsPerTable` rows into each table that is still empty; returns the rows inserted. */
