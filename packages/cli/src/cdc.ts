@@ -78,15 +78,14 @@ export async function runSnapshot(settings: LocalSettings, configPath: string, s
     let mine: OffsetStatus[] = [];
     for (;;) {
       mine = (await statusOf(url)).filter((o) => o.source === source && wanted.includes(o.table));
-      const progress = mine.map((o) => /(\d+)(?:\/(\d+))? rows/.exec(o.snapshot)).map((m) => [Number(m?.[1] ?? 0), Number(m?.[2] ?? m?.[1] ?? 0)] as const);
-      bar.setTotal(Math.max(1, progress.reduce((n, [, total]) => n + total, 0)));
-      bar.update(progress.reduce((n, [rows]) => n + rows, 0), { tables: mine.map((o) => `${o.table}: ${o.snapshot.split(" ")[0]}`).join(", ") });
-      const failed = mine.filter((o) => o.problems && !o.snapshot.startsWith("done"));
+      bar.setTotal(Math.max(1, mine.reduce((n, o) => n + (o.snapshotTotalRows ?? o.snapshotRows), 0)));
+      bar.update(mine.reduce((n, o) => n + o.snapshotRows, 0), { tables: mine.map((o) => `${o.table}: ${o.snapshotStatus}`).join(", ") });
+      const failed = mine.filter((o) => o.problems && o.snapshotStatus !== "done");
       if (failed.length > 0) {
         bar.stop();
         throw new Error(`cdc: snapshot failed: ${failed.map((o) => `${o.table}: ${o.problems}`).join("; ")}`);
       }
-      if (mine.length === wanted.length && mine.every((o) => o.snapshot.startsWith("done"))) break;
+      if (mine.length === wanted.length && mine.every((o) => o.snapshotStatus === "done")) break;
       if (Date.now() > deadline) throw new Error(`cdc: snapshot of ${source} did not finish within ${SNAPSHOT_WAIT_MS / 60_000} minutes`);
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -43,6 +43,17 @@ export function sourceNamed(config: TributaryConfig, name: string): SqlServerSou
 }
 
 /**
+ * The source's tables named in `names` (all of them when undefined), or a clear error naming the unknown ones.
+ *
+ * @example tablesNamed(source, ["orders"]).map((t) => t.table) // ["dbo.orders"]
+ */
+export function tablesNamed(source: SqlServerSource, names: string[] | undefined): SqlServerSource["tables"] {
+  const unknown = (names ?? []).filter((t) => !source.tables.some((s) => s.name === t));
+  if (unknown.length > 0) throw new CdcError(`cdc: source ${source.name} has no table ${unknown.join(", ")} (declared: ${source.tables.map((t) => t.name).join(", ")})`);
+  return source.tables.filter((t) => !names || names.includes(t.name));
+}
+
+/**
  * @example
  * const report = await pollSource(ports, "backend", changes, { deadline: Date.now() + 60_000 });
  * report.tables.map((t) => `${t.table}: ${t.rowsLanded} rows, lag ${t.lagSeconds}s`);
@@ -52,9 +63,7 @@ export async function pollSource(ports: Ports, sourceName: string, changes: Chan
   const started = now();
   const source = sourceNamed(ports.config, sourceName);
   const deadline = options.deadline ?? started + DEFAULT_BUDGET_MS;
-  const tables = source.tables.filter((t) => !options.tables || options.tables.includes(t.name));
-  const unknown = (options.tables ?? []).filter((t) => !source.tables.some((s) => s.name === t));
-  if (unknown.length > 0) throw new CdcError(`cdc: source ${source.name} has no table ${unknown.join(", ")} (declared: ${source.tables.map((t) => t.name).join(", ")})`);
+  const tables = tablesNamed(source, options.tables);
 
   const lease = await acquireLease(ports, source.name, deadline - started + LEASE_MARGIN_MS, started);
   const reports: TableReport[] = [];

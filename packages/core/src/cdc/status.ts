@@ -10,6 +10,10 @@ export interface OffsetStatus {
   captureInstance: string;
   position: string;
   snapshot: string;
+  /** The snapshot's state as data, for progress bars (`snapshot` is the same for people). */
+  snapshotStatus: "pending" | "running" | "done";
+  snapshotRows: number;
+  snapshotTotalRows: number | null;
   lagSeconds: number | null;
   lastPoll: string;
   polledSecondsAgo: number | null;
@@ -40,6 +44,9 @@ export function describeOffset(offset: TableOffset, now: number): OffsetStatus {
     captureInstance: offset.captureInstance ?? "",
     position,
     snapshot,
+    snapshotStatus: s.status,
+    snapshotRows: s.rows,
+    snapshotTotalRows: s.totalRows ?? null,
     lagSeconds: offset.lagSeconds ?? null,
     lastPoll: offset.lastPollAt ?? "never",
     polledSecondsAgo: offset.lastPollAt ? Math.round((now - Date.parse(offset.lastPollAt)) / 1000) : null,

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";
-import { CdcError, describeOffset, listOffsets, loadOffset, requestSnapshot, sourceNamed } from "../cdc";
+import { CdcError, describeOffset, listOffsets, loadOffset, requestSnapshot, sourceNamed, tablesNamed } from "../cdc";
 import type { Ports } from "../platform";
 import type { LocalRoute } from "./http-server";
 
@@ -39,9 +39,7 @@ export function cdcAdminRoutes(ports: Ports, runSchedule: (name: string) => Prom
           const source = sourceNamed(ports.config, event.pathParameters?.source ?? "");
           const parsed = SnapshotRequestSchema.safeParse(event.body ? JSON.parse(event.body) : {});
           if (!parsed.success) return json(400, { error: `snapshot: ${parsed.error.issues.map((i) => i.message).join("; ")}` });
-          const tables = parsed.data.tables ?? source.tables.map((t) => t.name);
-          const unknown = tables.filter((t) => !source.tables.some((s) => s.name === t));
-          if (unknown.length > 0) throw new CdcError(`cdc: source ${source.name} has no table ${unknown.join(", ")} (declared: ${source.tables.map((t) => t.name).join(", ")})`);
+          const tables = tablesNamed(source, parsed.data.tables).map((t) => t.name);
           for (const table of tables) await requestSnapshot(ports, await loadOffset(ports, source.name, table), "requested", false);
           // The poll runs in the background (the schedule's own run, never two at once); callers follow the status.
           void runSchedule(`cdc-poll-${source.name}`).catch(onError);
