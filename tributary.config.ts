@@ -124,11 +124,22 @@ export default defineConfig({
   links: {
     keys: {
       customer_id: { normalise: "trim", description: "backend customer id" },
-      ga_user_id: { normalise: "trim", description: "GA user_id (set at login; equals customer_id)" },
+      ga_user_id: { normalise: "trim", sameAs: "customer_id", description: "GA user_id (set at login; equals customer_id)" },
       ga_client_id: { normalise: "trim", description: "GA client id / first-party cookie id" },
       kit_barcode: { normalise: "upper", description: "test kit barcode" },
       email_hash: { normalise: "email", hashed: true, description: "keyed hash of the normalised email" },
     },
+  },
+
+  // What the real-time report (GET /v1/reports/customers/{customerId}) is built from, per linked entity.
+  realtime: {
+    customerKey: "customer_id",
+    orders: { dataset: "orders", id: "order_id", amount: "amount", status: "status", time: "ordered_at", kit: "kit_barcode" },
+    labResults: { dataset: "lab_results", kit: "kit_barcode", test: "test_code", time: "reported_at", flag: "result_flag" },
+    web: [
+      { dataset: "ga_events", visitor: "client_id", session: "session_id", time: "event_time", url: "page_location", bot: "is_bot" },
+      { dataset: "user_events", visitor: "cookie_id", time: "request_timestamp", url: "location" },
+    ],
   },
 
   quality: [

@@ -8,3 +8,5 @@ export * as Streams from "./streams";
 export * as Files from "./files";
 export * as Catalog from "./catalog";
 export * as Cdc from "./cdc";
+export * as Link from "./link";
+export * as Reports from "./reports";

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ConfigSchema, type ConfigInput, type TributaryConfig } from "./schema";
+import { datasets } from "./datasets";
 import { InvalidConfigError } from "./errors";
 
 /** Typed identity for `tributary.config.ts`: gives editor completion; validation happens in `parseConfig`. */
@@ -117,5 +118,39 @@ function crossReferenceProblems(config: TributaryConfig): string[] {
     }
     if (q.check !== "freshness" && !q.column) problems.push(`quality[${i}].column: required for ${q.check}`);
   });
+  return [...problems, ...linkKeyProblems(config), ...realtimeProblems(config)];
+}
+
+function linkKeyProblems(config: TributaryConfig): string[] {
+  const problems: string[] = [];
+  for (const [name, key] of Object.entries(config.links.keys)) {
+    if (key.sameAs === undefined) continue;
+    const target = config.links.keys[key.sameAs];
+    if (!target) problems.push(`links.keys.${name}.sameAs: link key "${key.sameAs}" is not declared under links.keys`);
+    else if (target.sameAs !== undefined) problems.push(`links.keys.${name}.sameAs: "${key.sameAs}" itself has sameAs; point at "${target.sameAs}" directly`);
+    else if (target.hashed !== key.hashed) problems.push(`links.keys.${name}.sameAs: "${name}" and "${key.sameAs}" must agree on hashed`);
+  }
+  return problems;
+}
+
+/** Every realtime role names a declared dataset and columns it has (GA's `ga_events` included). */
+function realtimeProblems(config: TributaryConfig): string[] {
+  const problems: string[] = [];
+  const known = new Map(datasets(config).map((d) => [d.name, new Set(d.columns.map((c) => c.name))]));
+  const check = (path: string, role: { dataset: string } & Record<string, unknown>, columns: string[]) => {
+    const cols = known.get(role.dataset);
+    if (!cols) return problems.push(`${path}.dataset: no dataset named "${role.dataset}"`);
+    for (const field of columns) {
+      const column = role[field];
+      if (typeof column === "string" && !cols.has(column)) problems.push(`${path}.${field}: dataset "${role.dataset}" has no column "${column}"`);
+    }
+    return 0;
+  };
+  const rt = config.realtime;
+  const used = rt.orders !== undefined || rt.labResults !== undefined || rt.web.length > 0;
+  if (used && !config.links.keys[rt.customerKey]) problems.push(`realtime.customerKey: link key "${rt.customerKey}" is not declared under links.keys`);
+  if (rt.orders) check("realtime.orders", rt.orders, ["id", "amount", "status", "time", "kit"]);
+  if (rt.labResults) check("realtime.labResults", rt.labResults, ["kit", "test", "time", "flag"]);
+  rt.web.forEach((w, i) => check(`realtime.web[${i}]`, w, ["visitor", "time", "session", "url", "bot"]));
   return problems;
 }

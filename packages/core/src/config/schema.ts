@@ -135,7 +135,65 @@ export const LinkKeySchema = z
     normalise: z.enum(["none", "trim", "upper", "lower", "email"]).default("trim"),
     /** Store the key hashed (keyed hash) in the link tables — required for PII keys such as email. */
     hashed: z.boolean().default(false),
+    /**
+     * This key's values live in another key's namespace: `ga_user_id: { sameAs: "customer_id" }` makes GA user id
+     * "42" and customer id "42" one link node, so a login links web activity to the customer.
+     */
+    sameAs: nameSchema.optional(),
     description: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * Which dataset columns feed the real-time report (per linked entity). Each role is optional; the datasets and
+ * columns are checked against the config. Versions come from lineage: CDC rows by (`_lsn`, `_seqval`), others by
+ * `_ingested_at`, so a replayed or late record never regresses the report.
+ */
+export const RealtimeSchema = z
+  .object({
+    /** The link key `GET /v1/reports/customers/{customerId}` looks the customer up by. */
+    customerKey: nameSchema.default("customer_id"),
+    orders: z
+      .object({
+        dataset: nameSchema,
+        id: columnNameSchema,
+        amount: columnNameSchema,
+        status: columnNameSchema,
+        time: columnNameSchema,
+        kit: columnNameSchema.optional(),
+        /** Statuses whose amount does not count as spend. */
+        excludeFromSpend: z.array(z.string()).default(["cancelled"]),
+      })
+      .strict()
+      .optional(),
+    labResults: z
+      .object({ dataset: nameSchema, kit: columnNameSchema, test: columnNameSchema, time: columnNameSchema, flag: columnNameSchema.optional() })
+      .strict()
+      .optional(),
+    /** Web activity: visits keyed by visitor (+ session where the dataset has one); `url` carries utm_source. */
+    web: z
+      .array(
+        z
+          .object({
+            dataset: nameSchema,
+            visitor: columnNameSchema,
+            time: columnNameSchema,
+            session: columnNameSchema.optional(),
+            url: columnNameSchema.optional(),
+            /** A boolean column; rows where it is true (tagged bots) do not count as visits. */
+            bot: columnNameSchema.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
+     * A customer-facing deployment puts a JWT authorizer in front of the report API (API keys stay for servers):
+     * the token's `customerClaim` must equal the customer id asked for.
+     */
+    jwt: z
+      .object({ issuer: z.string().url(), audience: z.array(z.string().min(1)).min(1), customerClaim: z.string().min(1).default("customer_id") })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -210,6 +268,7 @@ export const ConfigSchema = z
     streams: z.array(StreamSchema).default([]),
     ga: GaSchema.optional(),
     links: z.object({ keys: z.record(nameSchema, LinkKeySchema).default({}) }).strict().default({ keys: {} }),
+    realtime: RealtimeSchema.default(() => RealtimeSchema.parse({})),
     quality: z.array(ExpectationSchema).default([]),
     reports: z.array(ReportSchema).default([]),
     // A function default: every parsed config gets its own settings objects, never a shared one.
@@ -228,4 +287,5 @@ export type Stream = z.output<typeof StreamSchema>;
 export type FileFormat = z.output<typeof FileFormatSchema>;
 export type ColumnSpec = z.output<typeof ColumnSpecSchema>;
 export type LinkKey = z.output<typeof LinkKeySchema>;
+export type RealtimeConfig = z.output<typeof RealtimeSchema>;
 export type FileLimits = z.output<typeof FileLimitsSchema>;

@@ -7,7 +7,7 @@ import type { Dataset, Row } from "../config";
 import { BronzeWriter, QuarantineWriter, type WriteSummary } from "../lake";
 import type { Ports } from "../platform";
 import { recordIngestedEvents, type LandedRecord } from "./announce";
-import { linkKeysOf } from "./link-keys";
+import { hasHashedLinkValue, linkKeysOf } from "./link-keys";
 
 export interface QuarantinedRecord {
   recordId: string;
@@ -96,7 +96,8 @@ export class IngestBatch {
     state.landedCount += 1;
     if (!state.linkKeysComplete) return;
     const keys = linkKeysOf(dataset, this.ports.config.links.keys, row);
-    if (Object.keys(keys).length === 0) return;
+    // A row linked only by a hashed key (email) is announced without it: the link step reads it from bronze.
+    if (Object.keys(keys).length === 0 && !hasHashedLinkValue(dataset, this.ports.config.links.keys, row)) return;
     if (state.landed.length >= MAX_ANNOUNCED_LINK_RECORDS) {
       state.linkKeysComplete = false;
       state.landed = [];

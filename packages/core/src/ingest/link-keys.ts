@@ -35,3 +35,8 @@ export function linkKeysOf(dataset: Dataset, keys: Record<string, LinkKey>, row:
   }
   return out;
 }
+
+/** Whether a row has a value for any hashed link key (kept off the bus, so only bronze holds it). */
+export function hasHashedLinkValue(dataset: Dataset, keys: Record<string, LinkKey>, row: Row): boolean {
+  return Object.entries(dataset.linkKeys).some(([column, keyName]) => keys[keyName]?.hashed === true && normaliseLinkKey(keys[keyName], row[column] ?? null) !== undefined);
+}

@@ -6,12 +6,13 @@
 import type { TributaryConfig } from "../config";
 import type { SecretsPort } from "../platform";
 import { hashApiKey, type ApiKeyRecord } from "../streams/api-keys";
-import { DEV_API_KEY, DEV_GA_API_SECRET, type LocalSettings } from "./settings";
+import { DEV_API_KEY, DEV_GA_API_SECRET, DEV_LINK_HASH_KEY, type LocalSettings } from "./settings";
 
 export interface LocalCredentials {
   apiKey: string;
   gaMeasurementId?: string;
   gaApiSecret: string;
+  linkHashKey: string;
   /** Lines for the startup banner; values shown only when they are the development defaults. */
   describe(): string[];
 }
@@ -20,21 +21,24 @@ export function localCredentials(settings: LocalSettings, config: TributaryConfi
   const apiKey = settings.apiKey ?? DEV_API_KEY;
   const gaMeasurementId = settings.gaMeasurementId ?? config.ga?.measurementIds[0];
   const gaApiSecret = settings.gaApiSecret ?? DEV_GA_API_SECRET;
+  const linkHashKey = settings.linkHashKey ?? DEV_LINK_HASH_KEY;
   const shown = (value: string, fromEnv: boolean) => (fromEnv ? "(from environment)" : `${value}  (development default)`);
   return {
     apiKey,
     ...(gaMeasurementId ? { gaMeasurementId } : {}),
     gaApiSecret,
+    linkHashKey,
     describe: () => [
       `  api key   x-api-key: ${shown(apiKey, settings.apiKey !== undefined)}`,
       ...(gaMeasurementId ? [`  ga4       measurement_id=${gaMeasurementId} api_secret=${shown(gaApiSecret, settings.gaApiSecret !== undefined)}`] : []),
+      `  link hash key (keyed hash of emails): ${settings.linkHashKey !== undefined ? "(from environment)" : "development default"}`,
     ],
   };
 }
 
 export function localSecrets(credentials: LocalCredentials, secretValues: Record<string, string> = {}): SecretsPort {
-  const apiKeys: ApiKeyRecord[] = [{ client: "local", sha256: hashApiKey(credentials.apiKey), streams: ["*"] }];
+  const apiKeys: ApiKeyRecord[] = [{ client: "local", sha256: hashApiKey(credentials.apiKey), streams: ["*"], reports: true }];
   const gaSecrets = credentials.gaMeasurementId ? { [credentials.gaMeasurementId]: credentials.gaApiSecret } : {};
-  const values: Record<string, string> = { ...secretValues, API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets) };
+  const values: Record<string, string> = { ...secretValues, API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets), LINK_HASH_KEY: credentials.linkHashKey };
   return { get: async (name) => values[name] };
 }

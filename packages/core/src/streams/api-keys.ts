@@ -11,8 +11,10 @@ export const ApiKeyRecordSchema = z.object({
   client: z.string().min(1),
   /** Hex SHA-256 of the key. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a hex SHA-256"),
-  /** Stream names, or "*" for all. */
-  streams: z.array(z.string()).min(1),
+  /** Stream names the key may write to, or "*" for all. */
+  streams: z.array(z.string()).default([]),
+  /** Whether the key may read real-time reports (`GET /v1/reports/…`), e.g. a customer portal's server. */
+  reports: z.boolean().default(false),
 });
 export const ApiKeysSchema = z.array(ApiKeyRecordSchema);
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
@@ -37,16 +39,33 @@ async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
   return parsed.data;
 }
 
+/** The stored record of a presented key, compared by hash in constant time. */
+async function keyRecordOf(ports: Ports, apiKey: string | undefined): Promise<{ ok: true; key: ApiKeyRecord } | { ok: false; status: 401; reason: string }> {
+  if (!apiKey) return { ok: false, status: 401, reason: "missing x-api-key header" };
+  const hash = Buffer.from(hashApiKey(apiKey), "hex");
+  const key = (await keyRecords(ports)).find((r) => timingSafeEqual(Buffer.from(r.sha256, "hex"), hash));
+  return key ? { ok: true, key } : { ok: false, status: 401, reason: "unknown API key" };
+}
+
+/**
+ * @example await authorizeReportRead(ports, req.headers["x-api-key"]) // { ok: true, client: "portal" }
+ */
+export async function authorizeReportRead(ports: Ports, apiKey: string | undefined): Promise<Authorization> {
+  const record = await keyRecordOf(ports, apiKey);
+  if (!record.ok) return record;
+  if (!record.key.reports) return { ok: false, status: 403, reason: `API key of client "${record.key.client}" may not read reports` };
+  return { ok: true, client: record.key.client };
+}
+
 /**
  * @example await authorizeStreamWrite(ports, req.headers["x-api-key"], "user_events") // { ok: true, client: "web" }
  */
 export async function authorizeStreamWrite(ports: Ports, apiKey: string | undefined, stream: string): Promise<Authorization> {
-  if (!apiKey) return { ok: false, status: 401, reason: "missing x-api-key header" };
-  const hash = Buffer.from(hashApiKey(apiKey), "hex");
-  const record = (await keyRecords(ports)).find((r) => timingSafeEqual(Buffer.from(r.sha256, "hex"), hash));
-  if (!record) return { ok: false, status: 401, reason: "unknown API key" };
-  if (!record.streams.includes("*") && !record.streams.includes(stream)) {
-    return { ok: false, status: 403, reason: `API key of client "${record.client}" may not write to stream "${stream}"` };
+  const record = await keyRecordOf(ports, apiKey);
+  if (!record.ok) return record;
+  const { key } = record;
+  if (!key.streams.includes("*") && !key.streams.includes(stream)) {
+    return { ok: false, status: 403, reason: `API key of client "${key.client}" may not write to stream "${stream}"` };
   }
-  return { ok: true, client: record.client };
+  return { ok: true, client: key.client };
 }

@@ -6,12 +6,12 @@
 import type { TributaryConfig } from "../config";
 import type { EventPattern } from "./event-pattern";
 
-export type QueueName = "stream-records" | "file-notifications" | "ga-hits" | "ga-forward";
+export type QueueName = "stream-records" | "file-notifications" | "ga-hits" | "ga-forward" | "link-requests";
 /** A declared queue or its dead-letter queue (`<name>-dlq`, which the stacks and local runtime create for each). */
 export type QueueRef = QueueName | `${QueueName}-dlq`;
-export type TableName = "ingest_ledger" | "ga_forward_status" | "cdc_offsets";
+export type TableName = "ingest_ledger" | "ga_forward_status" | "cdc_offsets" | "link_graph" | "realtime_reports";
 /** Built-in secrets, plus each SQL Server source's `connectionSecret` (UPPER_SNAKE_CASE, named in the config). */
-export type SecretName = "API_KEYS" | "GA_API_SECRETS" | Uppercase<string>;
+export type SecretName = "API_KEYS" | "GA_API_SECRETS" | "LINK_HASH_KEY" | Uppercase<string>;
 
 export interface QueueDecl {
   name: QueueName;
@@ -113,11 +113,14 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         maxReceiveCount: Math.ceil((GA_FORWARD_WINDOW_HOURS * 3600) / GA_FORWARD_VISIBILITY_SECONDS),
         retentionDays: 4,
       },
+      { name: "link-requests", visibilityTimeoutSeconds: 6 * LINK_TIMEOUT_SECONDS, maxReceiveCount: 5, retentionDays: 14 },
     ],
     tables: [
       { name: "ingest_ledger", partitionKey: "pk" },
       { name: "ga_forward_status", partitionKey: "pk", ttlAttribute: "expiresAt" },
       { name: "cdc_offsets", partitionKey: "pk" },
+      { name: "link_graph", partitionKey: "pk", sortKey: "sk" },
+      { name: "realtime_reports", partitionKey: "pk", sortKey: "sk" },
     ],
     functions: [
       {
@@ -164,6 +167,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
       },
       ...gaFunctions(config),
       ...cdcFunctions(config),
+      ...linkFunctions(config),
     ],
     rules: [
       {
@@ -175,6 +179,12 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
           detail: { bucket: { name: [ctx.lakeBucket] }, object: { key: [{ prefix: "landing/" }] } },
         },
         targetQueue: "file-notifications",
+      },
+      {
+        name: "record-ingested",
+        bus: "tributary",
+        pattern: { source: [EVENT_SOURCE], "detail-type": ["record.ingested"] },
+        targetQueue: "link-requests",
       },
     ],
   };
@@ -259,6 +269,54 @@ function cdcFunctions(config: TributaryConfig): FunctionDecl[] {
       putsEvents: true,
       tables: [{ name: "cdc_offsets", access: "readwrite" }],
       secrets: config.sources.flatMap((s) => (s.connectionSecret ? [s.connectionSecret as Uppercase<string>] : [])),
+    },
+  ];
+}
+
+export const LINK_TIMEOUT_SECONDS = 120;
+
+/**
+ * Linking and the real-time report: `record.ingested` reaches the link function through a queue (retries, a DLQ
+ * to replay from; batch window 0 because freshness is the point), and the report API reads what it wrote.
+ */
+function linkFunctions(config: TributaryConfig): FunctionDecl[] {
+  const hashed = Object.values(config.links.keys).some((k) => k.hashed);
+  return [
+    {
+      name: "link",
+      handler: "packages/functions/src/link.handler",
+      description: "Resolves landed records to entities in the link tables (merging what they bridge) and updates the real-time report.",
+      triggers: [{ kind: "queue", queue: "link-requests", batchSize: 10, batchWindowSeconds: 0 }],
+      timeoutSeconds: LINK_TIMEOUT_SECONDS,
+      memoryMb: 1024,
+      // Rows are read from bronze; datasets with PII columns (email for the hashed key, lab values) land only in the restricted copy.
+      lake: { read: ["bronze/", "restricted/bronze/"], write: [] },
+      sendsTo: [],
+      putsEvents: false,
+      tables: [
+        { name: "link_graph", access: "readwrite" },
+        { name: "realtime_reports", access: "readwrite" },
+      ],
+      secrets: hashed ? ["LINK_HASH_KEY"] : [],
+    },
+    {
+      name: "report-api",
+      handler: "packages/functions/src/report-api.handler",
+      description: "Real-time per-customer report with its freshness, from the link and report tables.",
+      triggers: [
+        { kind: "http", method: "GET", path: "/v1/reports/customers/{customerId}" },
+        { kind: "http", method: "GET", path: "/v1/reports/entities/{entityId}" },
+      ],
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      lake: { read: [], write: [] },
+      sendsTo: [],
+      putsEvents: false,
+      tables: [
+        { name: "link_graph", access: "read" },
+        { name: "realtime_reports", access: "read" },
+      ],
+      secrets: config.links.keys[config.realtime.customerKey]?.hashed ? ["API_KEYS", "LINK_HASH_KEY"] : ["API_KEYS"],
     },
   ];
 }
