@@ -5,11 +5,15 @@
 import { benchCdcPoll } from "./cdc-poll";
 import { benchFileIngest } from "./file-ingest";
 import { benchIngestEndpoints } from "./ingest-endpoints";
+import { benchLinkResolve } from "./link-resolve";
+import { benchReportFreshness } from "./report-freshness";
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: benchIngestEndpoints,
   files: benchFileIngest,
   cdc: benchCdcPoll,
+  link: benchLinkResolve,
+  freshness: benchReportFreshness,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

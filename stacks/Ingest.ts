@@ -1,14 +1,15 @@
 /**
  * Ingestion, built from the wiring (`@tributary/core/wiring`), never hand-listed: its queues (with DLQs), its
  * tables, the `tributary` bus, every function with its triggers and least-privilege permissions, the HTTP API
- * from the http triggers, and the bus rules that route events into queues. Adding a function, route, queue or
- * rule to the wiring adds it here.
+ * from the http triggers (with the JWT authorizer `realtime.jwt` asks for), and the bus rules that route
+ * events into queues (S3's on the default bus, our own on the `tributary` bus). Adding a function, route,
+ * queue or rule to the wiring adds it here.
  */
 import { Config, EventBus, type Function, type StackContext, use } from "sst/constructs";
 import { BUS_NAME, wiring } from "@tributary/core/wiring";
 import { Lake } from "./Lake";
 import { buildAlertsTopic, buildDeadLetterAlarms } from "./ingest/alarms";
-import { buildApi } from "./ingest/api";
+import { buildApi, jwtAuthorizerFor } from "./ingest/api";
 import { buildCdcAlarms } from "./ingest/cdc-alarms";
 import { buildFunction } from "./ingest/functions";
 import { type BuiltFunction, suppressIngestFindings } from "./ingest/nag";
@@ -46,7 +47,7 @@ export function Ingest({ stack, app }: StackContext) {
     built.push({ decl, fn });
   }
   const functions = new Map(built.map(({ decl, fn }) => [decl.name, fn]));
-  const api = buildApi(stack, routes, functionLogsKey);
+  const api = buildApi(stack, routes, functionLogsKey, jwtAuthorizerFor(config, wired.functions));
   const rules = buildRules(stack, wired.rules, resources);
   const alerts = buildAlertsTopic(stack);
   const deadLetterAlarms = buildDeadLetterAlarms(stack, deadLetterQueues, alerts);

@@ -41,11 +41,12 @@ function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey }: WiredResource
       conditions: { StringLike: { "s3:prefix": [...new Set([...read, ...write])].map((p) => `${p}*`) } },
     }),
   );
-  // SSE-KMS objects: S3 decrypts on read and asks for a data key on write, on the caller's behalf only.
+  // SSE-KMS objects: S3 decrypts on read and asks for a data key on write, on the caller's behalf only; a
+  // function that only reads gets no data keys.
   statements.push(
     new iam.PolicyStatement({
       sid: "LakeKeyViaS3",
-      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      actions: write.length > 0 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
       resources: [lakeKey.keyArn],
       conditions: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
     }),

@@ -145,8 +145,10 @@ describe("the deploy bundles of every wired function", () => {
     }
 
     // Assess
-    expect(Object.keys(outcomes)).toEqual(expect.arrayContaining(["cdc-poll-fn", "file-ingest-fn", "events-api-fn"]));
+    expect(Object.keys(outcomes)).toEqual(expect.arrayContaining(["cdc-poll-fn", "file-ingest-fn", "events-api-fn", "link-fn", "report-api-fn"]));
     expect(outcomes).toEqual(expected);
+    // File ingestion and linking read Parquet with DuckDB at runtime; the report API never does.
+    expect([outcomes["file-ingest-fn"], outcomes["link-fn"], outcomes["report-api-fn"]]).toEqual(["duckdb 42", "duckdb 42", "loaded"]);
   });
 
   it("carry no PGlite (the embedded stand-in): at most an external import that no Lambda runs", async () => {

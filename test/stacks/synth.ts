@@ -31,11 +31,21 @@ export interface NagFinding {
   message: string;
 }
 
+export interface SynthOptions {
+  /**
+   * Bundle every function with esbuild, as `sst deploy` does (default). Without it the stacks are synthesized as
+   * SST's inactive stacks are: each function gets a placeholder inline handler and everything else — roles,
+   * policies, triggers, routes, keys — is built the same, in a fraction of the time. For tests of the template's
+   * resources and permissions, not of the code that would run.
+   */
+  bundle?: boolean;
+}
+
 export interface Synthesized {
   templates: Record<StackName, Template>;
   /** AwsSolutions findings per stack that no suppression covered (suppressed ones are not reported). */
   nagFindings: Record<StackName, NagFinding[]>;
-  /** Wiring function name → the folder SST bundled it into (what gets zipped and uploaded). */
+  /** Wiring function name → the folder SST bundled it into (what gets zipped and uploaded); empty without bundling. */
   bundles: Record<string, string>;
 }
 
@@ -49,23 +59,24 @@ let projectReady: Promise<void> | undefined;
  *
  * @example const { Ingest } = await synthTemplates(); Ingest.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
  */
-export async function synthTemplates(config?: unknown): Promise<Record<StackName, Template>> {
-  return (await synthesize(config)).templates;
+export async function synthTemplates(config?: unknown, options: SynthOptions = {}): Promise<Record<StackName, Template>> {
+  return (await synthesize(config, options)).templates;
 }
 
-/** Templates, cdk-nag annotations and bundle folders; cached per config, synths run one at a time. */
-export function synthesize(config?: unknown): Promise<Synthesized> {
-  const key = JSON.stringify(config ?? null);
+/** Templates, cdk-nag annotations and bundle folders; cached per config and options, synths run one at a time. */
+export function synthesize(config?: unknown, options: SynthOptions = {}): Promise<Synthesized> {
+  const bundle = options.bundle ?? true;
+  const key = JSON.stringify({ config: config ?? null, bundle });
   let pending = cache.get(key);
   if (!pending) {
-    pending = queue.then(() => synthesizeNow(config));
+    pending = queue.then(() => synthesizeNow(config, bundle));
     queue = pending.catch(() => undefined);
     cache.set(key, pending);
   }
   return pending;
 }
 
-async function synthesizeNow(config: unknown): Promise<Synthesized> {
+async function synthesizeNow(config: unknown, bundle: boolean): Promise<Synthesized> {
   // SST skips its AWS bootstrap lookup only under NODE_ENV=test (App.isRunningSSTTest); vitest sets it.
   process.env.NODE_ENV ??= "test";
   const cwd = process.cwd();
@@ -81,7 +92,14 @@ async function synthesizeNow(config: unknown): Promise<Synthesized> {
     });
     await projectReady;
     const app = new App(
-      { mode: "deploy", name: useProject().config.name, stage: TEST_STAGE, region: TEST_REGION, account: TEST_ACCOUNT },
+      {
+        mode: "deploy",
+        name: useProject().config.name,
+        stage: TEST_STAGE,
+        region: TEST_REGION,
+        account: TEST_ACCOUNT,
+        ...(bundle ? {} : { isActiveStack: () => false }),
+      },
       { outdir: mkdtempSync(path.join(scratchDir(), "cdk.out-")), context: config === undefined ? {} : { [CONFIG_CONTEXT_KEY]: config } },
     );
     for (const fn of Object.values(STACKS)) await app.stack(fn);
@@ -89,7 +107,7 @@ async function synthesizeNow(config: unknown): Promise<Synthesized> {
     for (const stack of Object.values(stacks)) Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
     await app.finish();
     const bundles: Record<string, string> = {};
-    for (const fn of stacks.Ingest.getAllFunctions()) bundles[fn.id] = path.join(useProject().paths.artifacts, fn.node.addr);
+    if (bundle) for (const fn of stacks.Ingest.getAllFunctions()) bundles[fn.id] = path.join(useProject().paths.artifacts, fn.node.addr);
     // One synth only: `Annotations.fromStack` would force a second one, and SST's unique-id aspect (stateful)
     // then reports every construct as a duplicate. The findings are read from the same assembly instead.
     const assembly = app.synth();

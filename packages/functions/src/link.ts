@@ -10,13 +10,21 @@ import { observed } from "./observability";
 import { ports } from "./platform";
 
 const processor = new BatchProcessor(EventType.SQS);
-let context: Link.LinkContext | undefined;
+/** Kept per container (the graph's pointer cache pays off); rebuilt when the ports change (a new local platform). */
+let context: { ports: ReturnType<typeof ports>; link: Link.LinkContext } | undefined;
 
 export const handler = observed("link", async (event: SQSEvent, lambdaContext, logger): Promise<SQSBatchResponse> => {
-  context ??= Link.linkContext(ports());
+  if (context?.ports !== ports()) context = { ports: ports(), link: Link.linkContext(ports()) };
+  const link = context.link;
   const linkOne = async (record: SQSRecord) => {
-    const outcome = await Link.linkAnnouncement(ports(), context!, Link.parseRecordIngested(JSON.parse(record.body)));
-    logger.info("announcement linked", { ...outcome });
+    try {
+      const outcome = await Link.linkAnnouncement(ports(), link, Link.parseRecordIngested(JSON.parse(record.body)));
+      logger.info("announcement linked", { ...outcome });
+    } catch (error) {
+      // SQS retries it (then the DLQ); the reason must be in the log, not only in the partial-batch response.
+      logger.error("announcement failed", { messageId: record.messageId, error: error as Error });
+      throw error;
+    }
   };
   return processPartialResponse(event, linkOne, processor, { context: lambdaContext });
 });

@@ -133,16 +133,26 @@ function linkKeyProblems(config: TributaryConfig): string[] {
   return problems;
 }
 
-/** Every realtime role names a declared dataset and columns it has (GA's `ga_events` included). */
+/** Every realtime role names a declared dataset and columns it has (GA's `ga_events` included), of a type it can read. */
 function realtimeProblems(config: TributaryConfig): string[] {
   const problems: string[] = [];
-  const known = new Map(datasets(config).map((d) => [d.name, new Set(d.columns.map((c) => c.name))]));
+  const known = new Map(datasets(config).map((d) => [d.name, new Map(d.columns.map((c) => [c.name, c.type as string]))]));
+  const TIME = (t: string) => t === "timestamp" || t === "date";
+  const DECIMAL = (t: string) => t.startsWith("decimal") || t === "bigint" || t === "int";
+  const kinds: Record<string, [(t: string) => boolean, string]> = {
+    time: [TIME, "a timestamp or date"],
+    amount: [DECIMAL, "a decimal or integer"],
+    bot: [(t) => t === "boolean", "a boolean"],
+  };
   const check = (path: string, role: { dataset: string } & Record<string, unknown>, columns: string[]) => {
     const cols = known.get(role.dataset);
     if (!cols) return problems.push(`${path}.dataset: no dataset named "${role.dataset}"`);
     for (const field of columns) {
       const column = role[field];
-      if (typeof column === "string" && !cols.has(column)) problems.push(`${path}.${field}: dataset "${role.dataset}" has no column "${column}"`);
+      if (typeof column !== "string") continue;
+      const type = cols.get(column);
+      if (type === undefined) problems.push(`${path}.${field}: dataset "${role.dataset}" has no column "${column}"`);
+      else if (kinds[field] && !kinds[field][0](type)) problems.push(`${path}.${field}: column "${column}" is ${type}; it must be ${kinds[field][1]}`);
     }
     return 0;
   };

@@ -250,9 +250,22 @@ export const SettingsSchema = z
       .object({
         /** Rows per Parquet file; bounds writer memory for large batches. */
         maxRowsPerFile: z.number().int().min(100).max(5_000_000).default(250_000),
+        /**
+         * How the queue → bronze consumers (streams, GA) batch: up to `queueBatchSize` records, waiting at most
+         * `queueBatchWindowSeconds` for them. Bigger batches mean fewer, larger bronze files; the window is what an
+         * accepted record waits before it can reach bronze and the real-time report. For reports fresh within a
+         * second, use 10 and 0 (more, smaller files — the medallion's compaction step merges them).
+         */
+        queueBatchSize: z.number().int().min(1).max(10_000).default(500),
+        queueBatchWindowSeconds: z.number().int().min(0).max(300).default(1),
       })
       .strict()
-      .default(() => ({ maxRowsPerFile: 250_000 })),
+      // Lambda: "when you set BatchSize to a value greater than 10, you must set MaximumBatchingWindowInSeconds to at least 1".
+      .refine((b) => b.queueBatchSize <= 10 || b.queueBatchWindowSeconds >= 1, {
+        message: "queueBatchSize above 10 needs queueBatchWindowSeconds of at least 1 (an AWS Lambda rule for SQS)",
+        path: ["queueBatchWindowSeconds"],
+      })
+      .default(() => ({ maxRowsPerFile: 250_000, queueBatchSize: 500, queueBatchWindowSeconds: 1 })),
     // A function, so every parsed config gets its own object (a shared default would leak one config's edits into all).
     files: FileLimitsSchema.default(() => FileLimitsSchema.parse({})),
     medallionSchedule: z.string().default("rate(5 minutes)"),

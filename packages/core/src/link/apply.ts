@@ -67,29 +67,35 @@ export async function linkAnnouncement(ports: Ports, ctx: LinkContext, announcem
   const touched = new Set<string>();
   outcome.rows = rows.length;
 
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < rows.length; i = next++) {
-      const row = rows[i]!;
-      const nodes = linkNodesOf(dataset, config.links.keys, row, hashKey);
-      if (nodes.length === 0) {
-        outcome.unlinked += 1;
-        continue;
-      }
-      const resolution = await ctx.graph.resolve(String(row._record_id), nodes);
-      outcome.linked += 1;
-      outcome.merges += resolution.merged.length;
-      touched.add(resolution.entityId);
-      if (!withFacts) continue;
-      const applied = await ctx.reports.apply(resolution.entityId, factsOf(config.realtime, dataset, row));
-      outcome.factsApplied += applied.applied;
-      outcome.factsStale += applied.stale;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker));
-
+  const keyed = rows.map((row) => ({ row, recordId: String(row._record_id), nodes: linkNodesOf(dataset, config.links.keys, row, hashKey) }));
+  const linked = keyed.filter((k) => k.nodes.length > 0);
+  outcome.unlinked = keyed.length - linked.length;
+  const resolutions = await ctx.graph.resolveMany(linked, CONCURRENCY);
+  outcome.linked = linked.length;
   const now = (ctx.now ?? (() => new Date()))();
-  for (const entity of touched) await ctx.reports.touch(entity, now);
+  const merged = new Set<string>();
+  for (const r of resolutions) {
+    outcome.merges += r.merged.length;
+    touched.add(r.entityId);
+    if (r.merged.length > 0 || !withFacts) merged.add(r.entityId);
+  }
+  if (withFacts) {
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < linked.length; i = next++) {
+        const applied = await ctx.reports.apply(resolutions[i]!.entityId, factsOf(config.realtime, dataset, linked[i]!.row), now);
+        outcome.factsApplied += applied.applied;
+        outcome.factsStale += applied.stale;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, linked.length) }, worker));
+  }
+
+  // Facts date themselves; a merge or a link-only row changes the report without one, so it is recorded here.
+  const touches = [...merged];
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, touches.length) }, async (_, w) => {
+    for (let i = w; i < touches.length; i += CONCURRENCY) await ctx.reports.touch(touches[i]!, now);
+  }));
   outcome.entities = touched.size;
   return outcome;
 }

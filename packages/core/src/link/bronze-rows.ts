@@ -5,20 +5,15 @@
 import { writeFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import type { LakeStore } from "../lake";
 
-let connection: Promise<DuckDBConnection> | undefined;
+let instance: Promise<DuckDBInstance> | undefined;
 
-async function duckdb(): Promise<DuckDBConnection> {
-  connection ??= (async () => {
-    const { DuckDBInstance } = await import("@duckdb/node-api");
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    return conn;
-  })();
-  return connection;
+/** One instance per container; a connection per read (announcements of one batch are read concurrently). */
+async function duckdb(): Promise<DuckDBInstance> {
+  instance ??= import("@duckdb/node-api").then(({ DuckDBInstance }) => DuckDBInstance.create(":memory:"));
+  return instance;
 }
 
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -38,9 +33,13 @@ export async function readBronzeRows(lake: LakeStore, keys: string[]): Promise<R
       await writeFile(path, await lake.get(key));
       paths.push(path);
     }
-    const conn = await duckdb();
-    const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${paths.map(literal).join(", ")}], union_by_name = true, hive_partitioning = false)`);
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
+    const conn = await (await duckdb()).connect();
+    try {
+      const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${paths.map(literal).join(", ")}], union_by_name = true, hive_partitioning = false)`);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    } finally {
+      conn.closeSync();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

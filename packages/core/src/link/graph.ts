@@ -63,11 +63,47 @@ export class LinkGraph {
       const [survivor, ...others] = roots;
       if (!survivor) throw new Error(`link: record ${recordId} has no link nodes`);
       if (others.length === 0) return { entityId: survivor, merged };
+      let all = true;
       for (const other of others) {
         if (await this.merge(other, survivor, recordId)) merged.push(other);
+        else all = false;
       }
+      // Every entity now points at the survivor (which may itself be merged meanwhile: still the same group).
+      if (all) return { entityId: survivor, merged };
     }
     throw new MergeContentionError(recordId, MAX_MERGE_ATTEMPTS);
+  }
+
+  /**
+   * `resolve` for many records at once, in far fewer round trips: every new node is registered in shared batch
+   * writes and every record's entities are followed in shared batch reads; only records whose entities differ
+   * take the merge path one by one. Safe for the same reason `resolve` is: entities only ever merge, so records
+   * whose entities already agree are done, and the merges are the same conditional writes.
+   *
+   * @example const resolutions = await graph.resolveMany(rows.map((r) => ({ recordId: r.id, nodes: r.nodes })));
+   */
+  async resolveMany(records: { recordId: string; nodes: LinkNode[] }[], concurrency = 16): Promise<Resolution[]> {
+    await this.register(records.flatMap((r) => r.nodes));
+    const startsOf = records.map((r) => [...new Set(r.nodes.map((n) => entityIdOf(n.id)))]);
+    const allRoots = await this.rootsOf([...new Set(startsOf.flat())]);
+    const known = new Map<string, string>();
+    [...new Set(startsOf.flat())].forEach((start, i) => known.set(start, allRoots[i]!));
+    const out: Resolution[] = new Array(records.length);
+    const pending: number[] = [];
+    startsOf.forEach((starts, i) => {
+      const roots = new Set(starts.map((e) => known.get(e)!));
+      if (roots.size === 1) out[i] = { entityId: [...roots][0]!, merged: [] };
+      else pending.push(i);
+    });
+    let next = 0;
+    const worker = async () => {
+      for (let k = next++; k < pending.length; k = next++) {
+        const i = pending[k]!;
+        out[i] = await this.resolve(records[i]!.recordId, records[i]!.nodes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
+    return out;
   }
 
   /** The current entity of an entity id (itself when never merged). */
@@ -127,7 +163,7 @@ export class LinkGraph {
 
   /** Node → key item and entity → key item, both idempotent puts of the same content whoever writes them. */
   private async register(nodes: LinkNode[]): Promise<void> {
-    const fresh = nodes.filter((n) => !this.registered.has(n.id));
+    const fresh = [...new Map(nodes.filter((n) => !this.registered.has(n.id)).map((n) => [n.id, n])).values()];
     if (fresh.length === 0) return;
     const at = this.now().toISOString();
     const puts = fresh.flatMap((n) => {
@@ -137,13 +173,16 @@ export class LinkGraph {
         { pk: `entity#${entity}`, sk: `key#${n.id}`, node: n.id, key: n.key, at },
       ];
     });
-    for (let i = 0; i < puts.length; i += BATCH_WRITE_LIMIT) {
-      let requests = puts.slice(i, i + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length > 0) {
-        const out = await this.dynamo.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-      }
-    }
+    const chunks = Array.from({ length: Math.ceil(puts.length / BATCH_WRITE_LIMIT) }, (_, c) => puts.slice(c * BATCH_WRITE_LIMIT, (c + 1) * BATCH_WRITE_LIMIT));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+        while (requests.length > 0) {
+          const out = await this.dynamo.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+          requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+        }
+      }),
+    );
     for (const n of fresh) this.registered.add(n.id);
   }
 
@@ -165,8 +204,9 @@ export class LinkGraph {
   private async pointersOf(entities: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const unique = [...new Set(entities)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((e) => ({ pk: `entity#${e}`, sk: "meta" }));
+    const chunks = Array.from({ length: Math.ceil(unique.length / BATCH_GET_LIMIT) }, (_, c) => unique.slice(c * BATCH_GET_LIMIT, (c + 1) * BATCH_GET_LIMIT));
+    await Promise.all(chunks.map(async (chunk) => {
+      let keys: Record<string, unknown>[] = chunk.map((e) => ({ pk: `entity#${e}`, sk: "meta" }));
       while (keys.length > 0) {
         const out = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
         for (const item of out.Responses?.[this.table] ?? []) {
@@ -177,7 +217,7 @@ export class LinkGraph {
         }
         keys = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
       }
-    }
+    }));
     return found;
   }
 

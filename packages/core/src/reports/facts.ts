@@ -47,7 +47,8 @@ export type Fact = OrderFact | ResultFact | VisitFact;
 
 type Row = Record<string, unknown>;
 
-const OP_RANK: Record<string, string> = { snapshot: "0", insert: "1", update_after: "2", delete: "3" };
+/** `__$operation` order (1 delete, 2 insert, 4 update after), as SQL Server documents; a snapshot row ranks first. */
+const OP_RANK: Record<string, string> = { snapshot: "0", delete: "1", insert: "2", update_after: "4" };
 
 function text(row: Row, column: string | undefined): string | null {
   if (column === undefined) return null;
@@ -55,12 +56,18 @@ function text(row: Row, column: string | undefined): string | null {
   return value === null || value === undefined || value === "" ? null : String(value);
 }
 
-/** The version of a row, comparable as a string; undefined for an update before-image (it carries no new state). */
+/**
+ * The version of a row, comparable as a string; undefined for an update before-image (it carries no new state).
+ * CDC rows order by (LSN, command id, seqval, operation) — SQL Server's documented order (Microsoft: seqval alone
+ * "should not be used for ordering"); an update logged as delete + insert under one seqval ends as the insert.
+ * The command id travels in `_record_id` (`<table>:<lsn>:<command id>:<seqval>:<op>`).
+ */
 export function versionOf(row: Row): string | undefined {
   if (typeof row._lsn === "string") {
     const op = String(row._op ?? "");
     if (op === "update_before") return undefined;
-    return `${row._lsn.toUpperCase()}:${String(row._seqval ?? "").toUpperCase()}:${OP_RANK[op] ?? "9"}`;
+    const commandId = /^[^:]+:[0-9A-Fa-f]+:(\d+):/.exec(String(row._record_id ?? ""))?.[1] ?? "0";
+    return `${row._lsn.toUpperCase()}:${commandId.padStart(10, "0")}:${String(row._seqval ?? "").toUpperCase()}:${OP_RANK[op] ?? "9"}`;
   }
   return `${instantOf(row._ingested_at) ?? ""}|${String(row._record_id ?? "")}`;
 }
@@ -92,7 +99,7 @@ export function factsOf(realtime: RealtimeConfig, dataset: Dataset, row: Row): F
         orderId,
         amount,
         status: text(row, orders.status),
-        kit: text(row, orders.kit)?.trim().toUpperCase() ?? null,
+        kit: text(row, orders.kit)?.trim().toUpperCase() || null,
         time: timeOf(dataset, row, orders.time),
         deleted: row._op === "delete",
       });

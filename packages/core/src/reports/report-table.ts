@@ -33,13 +33,14 @@ export class ReportTable {
    *
    * @example await reports.apply("ent_0a1…", factsOf(realtime, dataset, row)) // { applied: 1, stale: 0 }
    */
-  async apply(entityId: string, facts: Fact[]): Promise<ApplyOutcome> {
+  async apply(entityId: string, facts: Fact[], at: Date = new Date()): Promise<ApplyOutcome> {
+    const appliedAt = at.toISOString();
     const outcome: ApplyOutcome = { applied: 0, stale: 0 };
     const count = (ok: boolean) => (ok ? (outcome.applied += 1) : (outcome.stale += 1));
     const visits = new Map<string, { first: VisitFact; last: VisitFact }>();
     for (const fact of facts) {
       if (fact.kind !== "visit") {
-        count(await this.putVersioned(entityId, fact));
+        count(await this.putVersioned(entityId, fact, appliedAt));
         continue;
       }
       const seen = visits.get(fact.sk);
@@ -50,21 +51,25 @@ export class ReportTable {
       }
     }
     for (const { first, last } of visits.values()) {
-      const movedFirst = await this.conditional(entityId, first.sk, "SET firstKey = :k, firstSeen = :t, firstSource = :s, dataset = :d, visitor = :v, #session = :session", "attribute_not_exists(firstKey) OR firstKey > :k", {
-        ":k": firstKeyOf(first),
-        ":t": first.at,
-        ":s": first.utmSource,
-        ":d": first.dataset,
-        ":v": first.visitor,
-        ":session": first.session,
-      });
-      const movedLast = await this.conditional(entityId, last.sk, "SET lastSeen = :t", "attribute_not_exists(lastSeen) OR lastSeen < :t", { ":t": last.at });
-      count(movedFirst || movedLast);
+      const movedFirst = await this.conditional(
+        entityId,
+        first.sk,
+        "SET firstKey = :k, firstSeen = :t, firstSource = :s, dataset = :d, visitor = :v, #session = :session, lastSeen = if_not_exists(lastSeen, :last), appliedAt = :now",
+        "attribute_not_exists(firstKey) OR firstKey > :k",
+        { ":k": firstKeyOf(first), ":t": first.at, ":s": first.utmSource, ":d": first.dataset, ":v": first.visitor, ":session": first.session, ":last": last.at, ":now": appliedAt },
+      );
+      // A new visit got its last seen with the first write; only an existing one needs the second.
+      const created = movedFirst.ok && movedFirst.old?.lastSeen === undefined;
+      const movedLast = created ? movedFirst : await this.conditional(entityId, last.sk, "SET lastSeen = :t, appliedAt = :now", "attribute_not_exists(lastSeen) OR lastSeen < :t", { ":t": last.at, ":now": appliedAt });
+      count(movedFirst.ok || movedLast.ok);
     }
     return outcome;
   }
 
-  /** Records that the entity's report changed at `at` (never moves backwards). */
+  /**
+   * Records that the entity's report changed at `at` without a fact of its own changing (a merge brought another
+   * entity's facts in). Never moves backwards. Fact items carry their own `appliedAt`.
+   */
   async touch(entityId: string, at: Date): Promise<void> {
     await this.conditional(entityId, "touch", "SET asOf = :at", "attribute_not_exists(asOf) OR asOf < :at", { ":at": at.toISOString() });
   }
@@ -91,12 +96,12 @@ export class ReportTable {
     return items;
   }
 
-  private async putVersioned(entityId: string, fact: OrderFact | ResultFact): Promise<boolean> {
+  private async putVersioned(entityId: string, fact: OrderFact | ResultFact, appliedAt: string): Promise<boolean> {
     try {
       await this.dynamo.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `entity#${entityId}`, ...fact },
+          Item: { pk: `entity#${entityId}`, ...fact, appliedAt },
           ConditionExpression: "attribute_not_exists(version) OR version < :v",
           ExpressionAttributeValues: { ":v": fact.version },
         }),
@@ -108,21 +113,23 @@ export class ReportTable {
     }
   }
 
-  private async conditional(entityId: string, sk: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  /** One conditional update; `old` holds the updated attributes' previous values when it went through. */
+  private async conditional(entityId: string, sk: string, update: string, condition: string, values: Record<string, unknown>): Promise<{ ok: boolean; old?: Record<string, unknown> }> {
     try {
-      await this.dynamo.send(
+      const out = await this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `entity#${entityId}`, sk },
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
+          ReturnValues: "UPDATED_OLD",
           ...(update.includes("#session") ? { ExpressionAttributeNames: { "#session": "session" } } : {}),
         }),
       );
-      return true;
+      return { ok: true, old: out.Attributes ?? {} };
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return { ok: false };
       throw error;
     }
   }

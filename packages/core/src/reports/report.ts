@@ -77,7 +77,8 @@ export function foldReport(entityId: string, nodes: string[], items: ReportItem[
   const orders = newest(items.filter((i) => i.sk.startsWith("order#"))).filter((o) => o.deleted !== true);
   const results = newest(items.filter((i) => i.sk.startsWith("result#")));
   const visits = widest(items.filter((i) => i.sk.startsWith("visit#")));
-  const asOf = maxOf(items.filter((i) => i.sk === "touch").map((i) => str(i.asOf)));
+  // When the report last changed: the newest fact applied, or a merge that brought facts in (`touch`).
+  const asOf = maxOf(items.map((i) => str(i.sk === "touch" ? i.asOf : i.appliedAt)));
 
   const byStatus: Record<string, number> = {};
   for (const o of orders) byStatus[String(o.status ?? "unknown")] = (byStatus[String(o.status ?? "unknown")] ?? 0) + 1;

@@ -56,7 +56,9 @@ export async function answerReportRequest(ports: Ports, request: ReportRequest, 
   if (entity === undefined) return { status: 404, body: { error: `reports: no ${request.by} ${JSON.stringify(request.id)}` } };
   const members = await graph.membersOf(entity);
   const [nodes, items] = await Promise.all([graph.nodesOf(members), new ReportTable(ports.dynamo, ports.tableName("realtime_reports")).itemsOf(members)]);
-  const { realtime } = ports.config;
-  const report = foldReport(entity, nodes, items, { members: members.length, now, customerKey: realtime.customerKey, excludeFromSpend: realtime.orders?.excludeFromSpend ?? [] });
+  const { realtime, links } = ports.config;
+  // Nodes live in the key's namespace: a customerKey with sameAs is stored under its target's name.
+  const customerKey = links.keys[realtime.customerKey]?.sameAs ?? realtime.customerKey;
+  const report = foldReport(entity, nodes, items, { members: members.length, now, customerKey, excludeFromSpend: realtime.orders?.excludeFromSpend ?? [] });
   return { status: 200, body: report };
 }

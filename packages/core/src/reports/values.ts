@@ -14,10 +14,19 @@ export function instantOf(value: unknown): string | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   if (typeof value === "number") return Number.isFinite(value) ? new Date(value).toISOString() : undefined;
   if (typeof value !== "string") return undefined;
-  const text = value.trim().replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
-  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  // Only ISO 8601 shapes (Date.parse alone takes "12" for December 2001).
+  const m = INSTANT.exec(value.trim());
+  if (!m) return undefined;
+  const [, date, time = "00:00:00", zone = "Z"] = m;
+  const offset = zone === "Z" || zone === "z" ? "Z" : zone.length === 3 ? `${zone}:00` : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = Date.parse(`${date}T${time.length === 5 ? `${time}:00` : time}${offset}`);
+  if (Number.isNaN(ms)) return undefined;
+  // Reject dates JavaScript rolls over (2026-02-30 → March 2nd).
+  if (new Date(Date.parse(`${date}T00:00:00Z`)).toISOString().slice(0, 10) !== date) return undefined;
+  return new Date(ms).toISOString();
 }
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 

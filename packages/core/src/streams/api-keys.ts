@@ -33,7 +33,13 @@ let cache: { at: number; records: ApiKeyRecord[]; source: Ports["secrets"] } | u
 async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
   if (cache && cache.source === ports.secrets && Date.now() - cache.at < CACHE_MS) return cache.records;
   const raw = await ports.secrets.get("API_KEYS");
-  const parsed = ApiKeysSchema.safeParse(raw ? JSON.parse(raw) : []);
+  let json: unknown = [];
+  try {
+    json = raw ? JSON.parse(raw) : [];
+  } catch (error) {
+    throw new Error("streams: secret API_KEYS is malformed: not JSON", { cause: error });
+  }
+  const parsed = ApiKeysSchema.safeParse(json);
   if (!parsed.success) throw new Error(`streams: secret API_KEYS is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   cache = { at: Date.now(), records: parsed.data, source: ports.secrets };
   return parsed.data;
