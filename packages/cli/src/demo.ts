@@ -2,7 +2,7 @@
  * `npm run demo`: starts the local platform, sends sample data through every path that exists (stream
  * records over HTTP, GA hits, a partner file with bad rows dropped in landing/, SQL Server changes captured
  * from the embedded stand-in), waits until it lands, prints what it
- * queried from bronze and quarantine, and exits 0. Runs again happily: each run tags its records with a run id.
+ * queried from bronze and quarantine and a sample customer's real-time report linked across three sources, and exits 0. Runs again happily: each run tags its records with a run id.
  */
 import { gzipSync } from "node:zlib";
 import { openLakeQuery } from "@tributary/core/catalog";
@@ -11,6 +11,7 @@ import type { LakeStore } from "@tributary/core/lake";
 import { startLocalPlatform, type LocalSettings } from "@tributary/core/local";
 import { loadConfig } from "./load-config";
 import { demoCdc } from "./demo-cdc";
+import { demoReport } from "./demo-report";
 import { formatTable } from "./table";
 import { startGoogleStandIn } from "./google-stand-in";
 import { sampleGaHits, sampleLabResultsCsv, sampleUserEvents, sampleUtm } from "./samples";
@@ -80,6 +81,7 @@ export async function runDemo(settings: LocalSettings, configPath: string): Prom
       while (google.events(run) < gaEvents + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       console.log(`\n▶ forwarded to the Google stand-in (${google.endpoint}): ${google.events(run)} of ${gaEvents + 1} events of this run (UA mapped to GA4)`);
     }
+    await demoReport(platform, config, run);
     console.log(`\n✔ demo finished. Query more: npx tributary query "SELECT count(*) AS n FROM bronze.user_events"`);
   } finally {
     await platform.stop();

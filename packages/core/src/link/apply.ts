@@ -79,6 +79,7 @@ export async function linkAnnouncement(ports: Ports, ctx: LinkContext, announcem
     touched.add(r.entityId);
     if (r.merged.length > 0 || !withFacts) merged.add(r.entityId);
   }
+  const dated = new Set<string>();
   if (withFacts) {
     let next = 0;
     const worker = async () => {
@@ -86,13 +87,14 @@ export async function linkAnnouncement(ports: Ports, ctx: LinkContext, announcem
         const applied = await ctx.reports.apply(resolutions[i]!.entityId, factsOf(config.realtime, dataset, linked[i]!.row), now);
         outcome.factsApplied += applied.applied;
         outcome.factsStale += applied.stale;
+        if (applied.applied > 0) dated.add(resolutions[i]!.entityId);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, linked.length) }, worker));
   }
 
   // Facts date themselves; a merge or a link-only row changes the report without one, so it is recorded here.
-  const touches = [...merged];
+  const touches = [...merged].filter((entity) => !dated.has(entity));
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, touches.length) }, async (_, w) => {
     for (let i = w; i < touches.length; i += CONCURRENCY) await ctx.reports.touch(touches[i]!, now);
   }));
