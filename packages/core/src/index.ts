@@ -10,3 +10,4 @@ export * as Catalog from "./catalog";
 export * as Cdc from "./cdc";
 export * as Link from "./link";
 export * as Reports from "./reports";
+export * as Medallion from "./medallion";

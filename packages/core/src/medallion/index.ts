@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./layout";
+export * from "./pii-sql";
+export * from "./silver-sql";
+export * from "./silver-merge";

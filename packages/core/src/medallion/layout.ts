@@ -1,0 +1,63 @@
+/**
+ * Where silver and gold tables live, and how a new version is published atomically. A version is written under
+ * its own prefix (`silver/<table>/v=<version>/part-*.parquet`); only then does one PUT of `_current.json` switch
+ * readers to it (S3 PUTs are atomic: a reader sees the old manifest or the new one). Athena follows the same switch
+ * through a symlink manifest (`_symlink_format_manifest/manifest`, Glue's SymlinkTextInputFormat), written with it.
+ * A run killed before the switch leaves an unreferenced version that readers never see.
+ */
+import { z } from "zod";
+import type { LakeStore } from "../lake";
+import { InvalidManifestError } from "./errors";
+
+export type TableLayer = "silver" | "gold";
+
+export const TableManifestSchema = z.object({
+  layer: z.enum(["silver", "gold"]),
+  table: z.string().min(1),
+  version: z.string().min(1),
+  createdAt: z.string(),
+  rows: z.number().int().min(0),
+  files: z.array(z.object({ key: z.string(), bytes: z.number().int().min(0) })),
+  /** Lineage: every bronze file merged into this version (and all earlier ones): the watermark of the next merge. */
+  consumed: z.array(z.string()),
+  /** The bronze files this version added over the previous one. */
+  added: z.array(z.string()),
+  previousVersion: z.string().nullable(),
+});
+export type TableManifest = z.output<typeof TableManifestSchema>;
+
+export const tablePrefix = (layer: TableLayer, table: string) => `${layer}/${table}/`;
+export const versionPrefix = (layer: TableLayer, table: string, version: string) => `${tablePrefix(layer, table)}v=${version}/`;
+export const currentManifestKey = (layer: TableLayer, table: string) => `${tablePrefix(layer, table)}_current.json`;
+export const symlinkManifestKey = (layer: TableLayer, table: string) => `${tablePrefix(layer, table)}_symlink_format_manifest/manifest`;
+
+/**
+ * A sortable, unique version id: `20261121T091502123Z-3f9a`.
+ *
+ * @example newVersionId(new Date("2026-11-21T09:15:02.123Z"), "3f9a") // "20261121T091502123Z-3f9a"
+ */
+export function newVersionId(now: Date, suffix: string): string {
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${suffix}`;
+}
+
+/** The published manifest of a table, or undefined before its first version. */
+export async function readCurrentManifest(lake: LakeStore, layer: TableLayer, table: string): Promise<TableManifest | undefined> {
+  const key = currentManifestKey(layer, table);
+  if (!(await lake.head(key))) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(await lake.get(key)).toString("utf8"));
+  } catch (error) {
+    throw new InvalidManifestError(key, `not JSON (${(error as Error).message})`);
+  }
+  const parsed = TableManifestSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidManifestError(key, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+/** Switches readers to a written version: the symlink manifest for Athena first, then `_current.json` (the switch). */
+export async function publishManifest(lake: LakeStore, manifest: TableManifest): Promise<void> {
+  const base = lake.location.replace(/\/$/, "");
+  await lake.put(symlinkManifestKey(manifest.layer, manifest.table), manifest.files.map((f) => `${base}/${f.key}`).join("\n") + "\n", { contentType: "text/plain" });
+  await lake.put(currentManifestKey(manifest.layer, manifest.table), JSON.stringify(manifest, null, 2), { contentType: "application/json" });
+}

@@ -1,0 +1,103 @@
+/**
+ * One silver merge: the dataset's bronze files not yet merged (the manifest's `consumed` list is the watermark) are
+ * projected to silver (PII treated) and merged with the current silver version by DuckDB, written as a new version
+ * and published atomically. A rerun with no new bronze changes nothing; a run killed before publishing leaves the
+ * current version in place, so the rerun computes the same result.
+ */
+import { createReadStream } from "node:fs";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Dataset } from "../config";
+import { datasetPrefix, type LakeStore, type StagedPrefix } from "../lake";
+import type { Ports } from "../platform";
+import { TokeniseKeyMissingError } from "./errors";
+import { newVersionId, publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
+import { mergeSql } from "./silver-sql";
+
+export interface SilverOutcome {
+  dataset: string;
+  status: "published" | "unchanged";
+  version: string | null;
+  rows: number;
+  /** Bronze files merged by this run. */
+  added: number;
+}
+
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+async function parquetKeys(lake: LakeStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of lake.list(prefix)) if (o.key.endsWith(".parquet")) keys.push(o.key);
+  return keys;
+}
+
+/**
+ * @example await mergeSilver(ports, datasetNamed(config, "orders")) // { status: "published", version: "20261121T…", rows: 215, added: 3 }
+ */
+export async function mergeSilver(ports: Ports, dataset: Dataset, options: { now?: Date } = {}): Promise<SilverOutcome> {
+  const lake = ports.lake;
+  const previous = await readCurrentManifest(lake, "silver", dataset.name);
+  const bronzePrefix = datasetPrefix(dataset, "bronze");
+  const consumed = new Set(previous?.consumed ?? []);
+  const added = (await parquetKeys(lake, bronzePrefix)).filter((k) => !consumed.has(k));
+  if (added.length === 0) return { dataset: dataset.name, status: "unchanged", version: previous?.version ?? null, rows: previous?.rows ?? 0, added: 0 };
+
+  const tokenises = dataset.columns.some((c) => c.pii === "tokenise");
+  const tokeniseKey = tokenises ? await ports.secrets.get("TOKENISE_KEY") : undefined;
+  if (tokenises && !tokeniseKey) throw new TokeniseKeyMissingError(dataset.name);
+
+  const stages: StagedPrefix[] = [];
+  const out = await mkdtemp(join(tmpdir(), "tributary-silver-"));
+  try {
+    const bronze = added.length > 0 ? await lake.stage(bronzePrefix) : undefined;
+    if (bronze) stages.push(bronze);
+    const previousFiles = previous ? await stagedFiles(lake, versionPrefix("silver", dataset.name, previous.version), previous, stages) : [];
+    const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey });
+
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    let rows = 0;
+    try {
+      const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
+      rows = Number(copied.getRows()[0]?.[0] ?? 0);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+
+    const now = options.now ?? new Date();
+    const version = newVersionId(now, Math.random().toString(16).slice(2, 6));
+    const written = await readdir(join(out, "v")).catch(() => [] as string[]);
+    const files: TableManifest["files"] = [];
+    for (const name of written.filter((n) => n.endsWith(".parquet")).sort()) {
+      const key = `${versionPrefix("silver", dataset.name, version)}${name}`;
+      const path = join(out, "v", name);
+      await lake.put(key, createReadStream(path));
+      files.push({ key, bytes: (await stat(path)).size });
+    }
+    await publishManifest(lake, {
+      layer: "silver",
+      table: dataset.name,
+      version,
+      createdAt: now.toISOString(),
+      rows,
+      files,
+      consumed: [...consumed, ...added].sort(),
+      added,
+      previousVersion: previous?.version ?? null,
+    });
+    return { dataset: dataset.name, status: "published", version, rows, added: added.length };
+  } finally {
+    for (const s of stages) await s.cleanup();
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+async function stagedFiles(lake: LakeStore, prefix: string, manifest: TableManifest, stages: StagedPrefix[]): Promise<string[]> {
+  if (manifest.files.length === 0) return [];
+  const stage = await lake.stage(prefix);
+  stages.push(stage);
+  return manifest.files.map((f) => join(stage.dir, f.key.slice(prefix.length)));
+}

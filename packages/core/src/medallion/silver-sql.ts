@@ -1,0 +1,61 @@
+/**
+ * The SQL of a silver merge, per dataset kind, for DuckDB:
+ * - CDC tables: every change of a primary key ordered by (LSN, command id, seqval, operation) — SQL Server's
+ *   documented order; the latest wins; a key whose latest change is a delete is gone; update before-images are
+ *   ignored; a snapshot row is the oldest version at its LSN. A primary-key change arrives as delete + insert.
+ * - streams, files, GA: deduplicated by primary key (or record id), the latest `_ingested_at` winning.
+ * The previous silver version is merged with the new bronze rows, so each run reads only what is new.
+ */
+import type { Dataset } from "../config";
+import { maskSql, tokenSql } from "./pii-sql";
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Lineage columns silver keeps (source IPs and user agents stay in bronze). */
+const KEPT_LINEAGE = new Set(["_record_id", "_ingested_at", "_source", "_batch_id", "_lsn", "_seqval", "_commit_ts", "_file", "_row_number", "_received_at"]);
+
+/** The order CDC versions compare in (operation ranks as `__$operation`: delete 1, insert 2, update after 4). */
+const CDC_VERSION_SQL = `_lsn || ':' || lpad(coalesce(nullif(regexp_extract(_record_id, '^[^:]+:[0-9A-Fa-f]+:(\\d+):', 1), ''), '0'), 10, '0') || ':' || _seqval || ':' || CASE _op WHEN 'snapshot' THEN '0' WHEN 'delete' THEN '1' WHEN 'insert' THEN '2' WHEN 'update_after' THEN '4' ELSE '9' END`;
+
+/** The key rows are deduplicated on: the primary key when declared, else the record id. */
+export function dedupeKey(dataset: Dataset): string[] {
+  return dataset.primaryKey.length > 0 ? dataset.primaryKey : ["_record_id"];
+}
+
+/** Silver's columns of bronze `FROM`: PII treated, kept lineage, and the CDC version and operation for later merges. */
+export function silverProjection(dataset: Dataset, tokeniseKey: string | undefined): string {
+  const select: string[] = [];
+  for (const c of dataset.columns) {
+    if (c.lineage) {
+      if (KEPT_LINEAGE.has(c.name)) select.push(quote(c.name));
+      continue;
+    }
+    if (c.pii === "drop") continue;
+    if (c.pii === "tokenise") select.push(`${tokenSql(c.name, tokeniseKey!)} AS ${quote(c.name)}`);
+    else if (c.pii === "mask") select.push(`${maskSql(c.name)} AS ${quote(c.name)}`);
+    else select.push(quote(c.name));
+  }
+  if (dataset.kind === "cdc") select.push(`${CDC_VERSION_SQL} AS _version`, "_op");
+  else select.push(`strftime(_ingested_at, '%Y-%m-%dT%H:%M:%S.%f') || '|' || _record_id AS _version`);
+  return select.join(", ");
+}
+
+/**
+ * The merge: previous silver (already in silver shape) ∪ new bronze (projected), the latest version per key.
+ *
+ * @example mergeSql(orders, { bronze: ["/tmp/a.parquet"], previous: [] , tokeniseKey }) // "WITH changes AS (…) SELECT …"
+ */
+export function mergeSql(dataset: Dataset, input: { bronze: string[]; previous: string[]; tokeniseKey: string | undefined }): string {
+  const list = (paths: string[]) => `[${paths.map(literal).join(", ")}]`;
+  const parts: string[] = [];
+  if (input.bronze.length > 0) {
+    const where = dataset.kind === "cdc" ? "WHERE _op <> 'update_before'" : "";
+    parts.push(`SELECT ${silverProjection(dataset, input.tokeniseKey)} FROM read_parquet(${list(input.bronze)}, union_by_name = true, hive_partitioning = false) ${where}`);
+  }
+  if (input.previous.length > 0) parts.push(`SELECT * FROM read_parquet(${list(input.previous)}, union_by_name = true, hive_partitioning = false)`);
+  const key = dedupeKey(dataset).map(quote).join(", ");
+  const latest = `SELECT * FROM changes QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _version DESC, _record_id DESC) = 1`;
+  const alive = dataset.kind === "cdc" ? `SELECT * FROM (${latest}) WHERE _op <> 'delete'` : latest;
+  return `WITH changes AS (${parts.join(" UNION ALL BY NAME ")}) ${alive} ORDER BY ${key}`;
+}

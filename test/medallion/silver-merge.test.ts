@@ -1,0 +1,168 @@
+/**
+ * Silver merges as golden files: `golden/silver-*.input.json` holds runs of bronze batches (CDC changes or stream
+ * records); each run lands its batches as real bronze Parquet and merges; `*.expected.json` holds the reviewed silver
+ * rows after the last run, and how many versions were published.
+ */
+import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { compileRowValidator, datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
+import { BronzeWriter } from "@tributary/core/lake";
+import { mergeSilver, readCurrentManifest, TokeniseKeyMissingError } from "@tributary/core/medallion";
+import type { Ports } from "@tributary/core/platform";
+import shipped from "../../tributary.config";
+import { cdcPorts } from "../cdc/cdc-harness";
+import { goldenFiles } from "../support/golden";
+
+const config = parseConfig(shipped);
+const golden = goldenFiles(join(import.meta.dirname, "golden"));
+const TOKENISE_KEY = "test-tokenise-key-0123456789";
+const OP_NUMBER: Record<string, number> = { delete: 1, insert: 2, update_before: 3, update_after: 4 };
+
+interface Change {
+  lsn: string;
+  seqval: string;
+  op: "snapshot" | "insert" | "update_before" | "update_after" | "delete";
+  command?: number;
+  row: Record<string, unknown>;
+}
+interface Batch {
+  batch: string;
+  /** CDC changes (CDC datasets) or plain records (others). */
+  changes?: Change[];
+  records?: { recordId: string; ingestedAt: string; row: Record<string, unknown> }[];
+}
+interface SilverCase {
+  dataset: string;
+  runs: Batch[][];
+  /** Columns shown in the expected file. */
+  show: string[];
+}
+
+let dir: string;
+let ports: Ports;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tributary-silver-"));
+  ports = { ...cdcPorts(config, dir, undefined as never), secrets: { get: async (name) => (name === "TOKENISE_KEY" ? TOKENISE_KEY : undefined) } };
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+async function land(dataset: Dataset, batch: Batch): Promise<void> {
+  const validate = compileRowValidator(dataset);
+  const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+  const writer = new BronzeWriter({ store: ports.lake, dataset, batchId: batch.batch, maxRowsPerFile: 1000, ingestedAt: micros(batch.records?.[0]?.ingestedAt ?? "2026-11-01T00:00:00Z") });
+  const checked = (row: Record<string, unknown>) => {
+    const result = validate(row);
+    if (!result.ok) throw new Error(`fixture row is invalid: ${JSON.stringify(result.problems)}`);
+    return result.row;
+  };
+  for (const c of batch.changes ?? []) {
+    const recordId = c.op === "snapshot" ? `${dataset.name}:${c.lsn}:snapshot:${JSON.stringify(dataset.primaryKey.map((k) => String(c.row[k])))}` : `${dataset.name}:${c.lsn}:${c.command ?? 1}:${c.seqval}:${OP_NUMBER[c.op]}`;
+    await writer.add(checked(c.row), { _record_id: recordId, _lsn: c.lsn, _seqval: c.seqval, _op: c.op, _commit_ts: null });
+  }
+  for (const r of batch.records ?? []) {
+    await writer.add(checked(r.row), { _record_id: r.recordId, _received_at: micros(r.ingestedAt), _source_ip: null, _user_agent: null });
+  }
+  await writer.close();
+}
+
+async function silverRows(dataset: Dataset, show: string[]): Promise<Record<string, unknown>[]> {
+  const manifest = await readCurrentManifest(ports.lake, "silver", dataset.name);
+  if (!manifest || manifest.files.length === 0) return [];
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
+  const paths = manifest.files.map((f) => `'${join(dir, f.key)}'`).join(", ");
+  const reader = await conn.runAndReadAll(`SELECT ${show.map((c) => `"${c}"`).join(", ")} FROM read_parquet([${paths}])`);
+  const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+  conn.closeSync();
+  db.closeSync();
+  return rows;
+}
+
+describe("mergeSilver: golden files", () => {
+  it.each(golden.goldenCases("silver-"))("%s", async (name) => {
+    // Prepare
+    const input = await golden.readGoldenInput<SilverCase>(name);
+    const dataset = datasetNamed(config, input.dataset);
+
+    // Act: each run lands its batches, then merges.
+    const outcomes = [];
+    for (const run of input.runs) {
+      for (const batch of run) await land(dataset, batch);
+      outcomes.push(await mergeSilver(ports, dataset));
+    }
+
+    // Assess
+    const result = { published: outcomes.map((o) => o.status), rows: await silverRows(dataset, input.show) };
+    const { expected, actual } = await golden.goldenExpected(name, result);
+    expect(actual).toEqual(expected);
+  });
+});
+
+describe("mergeSilver", () => {
+  it("refuses to tokenise without TOKENISE_KEY, naming the dataset and the secret", async () => {
+    const customers = datasetNamed(config, "customers");
+    await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "a@example.com" } }] });
+    const noKey: Ports = { ...ports, secrets: { get: async () => undefined } };
+    await expect(mergeSilver(noKey, customers)).rejects.toThrow(TokeniseKeyMissingError);
+    await expect(mergeSilver(noKey, customers)).rejects.toThrow(/customers.*TOKENISE_KEY/);
+  });
+
+  it("tokenises with HMAC-SHA256 under TOKENISE_KEY, masks names and leaves dropped columns out of silver entirely", async () => {
+    // Prepare
+    const customers = datasetNamed(config, "customers");
+    await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "ann@example.com", full_name: "Ann", date_of_birth: "1980-02-03" } }] });
+
+    // Act
+    await mergeSilver(ports, customers);
+
+    // Assess
+    const [row] = await silverRows(customers, ["email", "full_name"]);
+    expect(row).toEqual({ email: createHmac("sha256", TOKENISE_KEY).update("ann@example.com").digest("hex"), full_name: "A**" });
+    const manifest = (await readCurrentManifest(ports.lake, "silver", "customers"))!;
+    const text = (await Promise.all(manifest.files.map((f) => ports.lake.get(f.key)))).map((b) => Buffer.from(b).toString("latin1")).join("");
+    expect(text).not.toContain("date_of_birth");
+    expect(text).not.toContain("ann@example.com");
+  });
+
+  it("a merge killed before its publish leaves the current version, and the rerun gives the same silver with no duplicates", async () => {
+    // Prepare: one published version, then new bronze.
+    const orders = datasetNamed(config, "orders");
+    const change = (lsn: string, op: Change["op"], row: Record<string, unknown>): Change => ({ lsn, seqval: lsn, op, row });
+    const order = (id: number, status: string) => ({ order_id: id, customer_id: 1, amount: "5.00", status });
+    await land(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", order(1, "paid")), change("0000002A000000000002", "insert", order(2, "paid"))] });
+    const first = await mergeSilver(ports, orders);
+    await land(orders, { batch: "b2", changes: [change("0000002A000000000003", "update_after", order(1, "shipped")), change("0000002A000000000004", "insert", order(3, "paid"))] });
+    const dying: Ports = {
+      ...ports,
+      lake: new Proxy(ports.lake, {
+        get: (target, prop, receiver) =>
+          prop === "put"
+            ? async (key: string, ...rest: unknown[]) => {
+                if (key.endsWith("_current.json")) throw new Error("killed before the switch");
+                return (target.put as (...a: unknown[]) => Promise<unknown>).call(target, key, ...rest);
+              }
+            : Reflect.get(target, prop, receiver),
+      }),
+    };
+
+    // Act
+    await expect(mergeSilver(dying, orders)).rejects.toThrow("killed before the switch");
+    const between = await silverRows(orders, ["order_id", "status"]);
+    const rerun = await mergeSilver(ports, orders);
+
+    // Assess
+    expect(between).toEqual([{ order_id: "1", status: "paid" }, { order_id: "2", status: "paid" }]);
+    expect((await readCurrentManifest(ports.lake, "silver", "orders"))!.previousVersion).toBe(first.version);
+    expect(rerun.rows).toBe(3);
+    expect(await silverRows(orders, ["order_id", "status"])).toEqual([{ order_id: "1", status: "shipped" }, { order_id: "2", status: "paid" }, { order_id: "3", status: "paid" }]);
+  });
+
+  it("publishes nothing for a dataset with no bronze yet", async () => {
+    expect(await mergeSilver(ports, datasetNamed(config, "orders"))).toMatchObject({ status: "unchanged", version: null, rows: 0 });
+    expect(await readCurrentManifest(ports.lake, "silver", "orders")).toBeUndefined();
+  });
+});
