@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compileRowValidator, datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
 import { BronzeWriter } from "@tributary/core/lake";
+import { entityIdOf, linkNode, type LinkNode } from "@tributary/core/link";
 import { mergeSilver, readCurrentManifest, TokeniseKeyMissingError } from "@tributary/core/medallion";
 import type { Ports } from "@tributary/core/platform";
 import shipped from "../../tributary.config";
@@ -45,7 +46,7 @@ let dir: string;
 let ports: Ports;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "tributary-silver-"));
-  ports = { ...cdcPorts(config, dir, undefined as never), secrets: { get: async (name) => (name === "TOKENISE_KEY" ? TOKENISE_KEY : undefined) } };
+  ports = { ...cdcPorts(config, dir, undefined as never), secrets: { get: async (name) => ({ TOKENISE_KEY, LINK_HASH_KEY: "test-link-hash-key-0123456789" })[name as string] } };
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
@@ -92,7 +93,7 @@ describe("mergeSilver: golden files", () => {
     const outcomes = [];
     for (const run of input.runs) {
       for (const batch of run) await land(dataset, batch);
-      outcomes.push(await mergeSilver(ports, dataset));
+      outcomes.push(await mergeSilver(ports, dataset, { entityRoots: new Map() }));
     }
 
     // Assess
@@ -106,9 +107,9 @@ describe("mergeSilver", () => {
   it("refuses to tokenise without TOKENISE_KEY, naming the dataset and the secret", async () => {
     const customers = datasetNamed(config, "customers");
     await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "a@example.com" } }] });
-    const noKey: Ports = { ...ports, secrets: { get: async () => undefined } };
-    await expect(mergeSilver(noKey, customers)).rejects.toThrow(TokeniseKeyMissingError);
-    await expect(mergeSilver(noKey, customers)).rejects.toThrow(/customers.*TOKENISE_KEY/);
+    const noKey: Ports = { ...ports, secrets: { get: async (name) => (name === "LINK_HASH_KEY" ? "test-link-hash-key-0123456789" : undefined) } };
+    await expect(mergeSilver(noKey, customers, { entityRoots: new Map() })).rejects.toThrow(TokeniseKeyMissingError);
+    await expect(mergeSilver(noKey, customers, { entityRoots: new Map() })).rejects.toThrow(/customers.*TOKENISE_KEY/);
   });
 
   it("tokenises with HMAC-SHA256 under TOKENISE_KEY, masks names and leaves dropped columns out of silver entirely", async () => {
@@ -117,7 +118,7 @@ describe("mergeSilver", () => {
     await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "ann@example.com", full_name: "Ann", date_of_birth: "1980-02-03" } }] });
 
     // Act
-    await mergeSilver(ports, customers);
+    await mergeSilver(ports, customers, { entityRoots: new Map() });
 
     // Assess
     const [row] = await silverRows(customers, ["email", "full_name"]);
@@ -134,7 +135,7 @@ describe("mergeSilver", () => {
     const change = (lsn: string, op: Change["op"], row: Record<string, unknown>): Change => ({ lsn, seqval: lsn, op, row });
     const order = (id: number, status: string) => ({ order_id: id, customer_id: 1, amount: "5.00", status });
     await land(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", order(1, "paid")), change("0000002A000000000002", "insert", order(2, "paid"))] });
-    const first = await mergeSilver(ports, orders);
+    const first = await mergeSilver(ports, orders, { entityRoots: new Map() });
     await land(orders, { batch: "b2", changes: [change("0000002A000000000003", "update_after", order(1, "shipped")), change("0000002A000000000004", "insert", order(3, "paid"))] });
     const dying: Ports = {
       ...ports,
@@ -150,9 +151,9 @@ describe("mergeSilver", () => {
     };
 
     // Act
-    await expect(mergeSilver(dying, orders)).rejects.toThrow("killed before the switch");
+    await expect(mergeSilver(dying, orders, { entityRoots: new Map() })).rejects.toThrow("killed before the switch");
     const between = await silverRows(orders, ["order_id", "status"]);
-    const rerun = await mergeSilver(ports, orders);
+    const rerun = await mergeSilver(ports, orders, { entityRoots: new Map() });
 
     // Assess
     expect(between).toEqual([{ order_id: "1", status: "paid" }, { order_id: "2", status: "paid" }]);
@@ -161,8 +162,30 @@ describe("mergeSilver", () => {
     expect(await silverRows(orders, ["order_id", "status"])).toEqual([{ order_id: "1", status: "shipped" }, { order_id: "2", status: "paid" }, { order_id: "3", status: "paid" }]);
   });
 
+  it("attaches entity_id as the link step would resolve it: the smallest starting entity of the row's nodes, mapped to its survivor", async () => {
+    // Prepare: a customer (customer id + hashed email) and an order (customer id + kit), and a merge in the link table.
+    const customers = datasetNamed(config, "customers");
+    const orders = datasetNamed(config, "orders");
+    const hashKey = "test-link-hash-key-0123456789";
+    const withKeys: Ports = { ...ports, secrets: { get: async (name) => ({ TOKENISE_KEY, LINK_HASH_KEY: hashKey })[name as string] } };
+    await land(customers, { batch: "c1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 42, email: " Ann@Example.com " } }] });
+    await land(orders, { batch: "o1", changes: [{ lsn: "0000002A000000100002", seqval: "0000002A000000100002", op: "insert", row: { order_id: 7, customer_id: 42, kit_barcode: "kit-9", amount: "1.00" } }] });
+    const keys = config.links.keys;
+    const startOf = (nodes: (LinkNode | undefined)[]) => nodes.filter((n): n is LinkNode => n !== undefined).map((n) => entityIdOf(n.id)).sort()[0]!;
+    const customerStart = startOf([linkNode(keys, "customer_id", "42"), linkNode(keys, "email_hash", " Ann@Example.com ", hashKey)]);
+    const orderStart = startOf([linkNode(keys, "customer_id", "42"), linkNode(keys, "kit_barcode", "kit-9")]);
+
+    // Act
+    await mergeSilver(withKeys, customers, { entityRoots: new Map() });
+    await mergeSilver(withKeys, orders, { entityRoots: new Map([[orderStart, "ent_survivor"]]) });
+
+    // Assess
+    expect(await silverRows(customers, ["_entity_start", "entity_id"])).toEqual([{ _entity_start: customerStart, entity_id: customerStart }]);
+    expect(await silverRows(orders, ["_entity_start", "entity_id"])).toEqual([{ _entity_start: orderStart, entity_id: "ent_survivor" }]);
+  });
+
   it("publishes nothing for a dataset with no bronze yet", async () => {
-    expect(await mergeSilver(ports, datasetNamed(config, "orders"))).toMatchObject({ status: "unchanged", version: null, rows: 0 });
+    expect(await mergeSilver(ports, datasetNamed(config, "orders"), { entityRoots: new Map() })).toMatchObject({ status: "unchanged", version: null, rows: 0 });
     expect(await readCurrentManifest(ports.lake, "silver", "orders")).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import type { Dataset } from "../config";
 import { datasetPrefix, type LakeStore, type StagedPrefix } from "../lake";
 import type { Ports } from "../platform";
+import { LinkHashKeyMissingError } from "../link/errors";
+import { loadEntityRoots } from "./entity-sql";
 import { TokeniseKeyMissingError } from "./errors";
 import { newVersionId, publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
 import { mergeSql } from "./silver-sql";
@@ -35,7 +37,13 @@ async function parquetKeys(lake: LakeStore, prefix: string): Promise<string[]> {
 /**
  * @example await mergeSilver(ports, datasetNamed(config, "orders")) // { status: "published", version: "20261121T…", rows: 215, added: 3 }
  */
-export async function mergeSilver(ports: Ports, dataset: Dataset, options: { now?: Date } = {}): Promise<SilverOutcome> {
+export interface MergeSilverOptions {
+  now?: Date;
+  /** Merged entity → survivor (`loadEntityRoots`); loaded from the link table when not given. */
+  entityRoots?: Map<string, string>;
+}
+
+export async function mergeSilver(ports: Ports, dataset: Dataset, options: MergeSilverOptions = {}): Promise<SilverOutcome> {
   const lake = ports.lake;
   const previous = await readCurrentManifest(lake, "silver", dataset.name);
   const bronzePrefix = datasetPrefix(dataset, "bronze");
@@ -46,6 +54,11 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: { now
   const tokenises = dataset.columns.some((c) => c.pii === "tokenise");
   const tokeniseKey = tokenises ? await ports.secrets.get("TOKENISE_KEY") : undefined;
   if (tokenises && !tokeniseKey) throw new TokeniseKeyMissingError(dataset.name);
+  const linkKeys = ports.config.links.keys;
+  const hashesLinks = Object.values(dataset.linkKeys).some((k) => linkKeys[k]?.hashed);
+  const linkHashKey = hashesLinks ? await ports.secrets.get("LINK_HASH_KEY") : undefined;
+  if (hashesLinks && !linkHashKey) throw new LinkHashKeyMissingError(Object.values(dataset.linkKeys).find((k) => linkKeys[k]?.hashed)!);
+  const roots = options.entityRoots ?? (Object.keys(dataset.linkKeys).length > 0 ? await loadEntityRoots(ports.dynamo, ports.tableName("link_graph")) : new Map<string, string>());
 
   const stages: StagedPrefix[] = [];
   const out = await mkdtemp(join(tmpdir(), "tributary-silver-"));
@@ -53,13 +66,23 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: { now
     const bronze = added.length > 0 ? await lake.stage(bronzePrefix) : undefined;
     if (bronze) stages.push(bronze);
     const previousFiles = previous ? await stagedFiles(lake, versionPrefix("silver", dataset.name, previous.version), previous, stages) : [];
-    const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey });
+    const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } });
 
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
     let rows = 0;
     try {
+      await conn.run("CREATE TABLE entity_roots (entity VARCHAR, root VARCHAR)");
+      if (roots.size > 0) {
+        const appender = await conn.createAppender("entity_roots");
+        for (const [entity, root] of roots) {
+          appender.appendVarchar(entity);
+          appender.appendVarchar(root);
+          appender.endRow();
+        }
+        appender.closeSync();
+      }
       const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
       rows = Number(copied.getRows()[0]?.[0] ?? 0);
     } finally {

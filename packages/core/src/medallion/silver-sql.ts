@@ -6,7 +6,8 @@
  * - streams, files, GA: deduplicated by primary key (or record id), the latest `_ingested_at` winning.
  * The previous silver version is merged with the new bronze rows, so each run reads only what is new.
  */
-import type { Dataset } from "../config";
+import type { Dataset, LinkKey } from "../config";
+import { entityStartSql } from "./entity-sql";
 import { maskSql, tokenSql } from "./pii-sql";
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -23,8 +24,14 @@ export function dedupeKey(dataset: Dataset): string[] {
   return dataset.primaryKey.length > 0 ? dataset.primaryKey : ["_record_id"];
 }
 
-/** Silver's columns of bronze `FROM`: PII treated, kept lineage, and the CDC version and operation for later merges. */
-export function silverProjection(dataset: Dataset, tokeniseKey: string | undefined): string {
+export interface MergeKeys {
+  tokeniseKey: string | undefined;
+  links: { keys: Record<string, LinkKey>; hashKey: string | undefined };
+}
+
+/** Silver's columns of bronze `FROM`: PII treated, kept lineage, the CDC version and operation, and the row's entity start. */
+export function silverProjection(dataset: Dataset, keys: MergeKeys): string {
+  const tokeniseKey = keys.tokeniseKey;
   const select: string[] = [];
   for (const c of dataset.columns) {
     if (c.lineage) {
@@ -38,24 +45,27 @@ export function silverProjection(dataset: Dataset, tokeniseKey: string | undefin
   }
   if (dataset.kind === "cdc") select.push(`${CDC_VERSION_SQL} AS _version`, "_op");
   else select.push(`strftime(_ingested_at, '%Y-%m-%dT%H:%M:%S.%f') || '|' || _record_id AS _version`);
+  select.push(`${entityStartSql(dataset, keys.links.keys, keys.links.hashKey)} AS _entity_start`, "CAST(NULL AS VARCHAR) AS entity_id");
   return select.join(", ");
 }
 
 /**
  * The merge: previous silver (already in silver shape) ∪ new bronze (projected), the latest version per key.
  *
- * @example mergeSql(orders, { bronze: ["/tmp/a.parquet"], previous: [] , tokeniseKey }) // "WITH changes AS (…) SELECT …"
+ * @example mergeSql(orders, { bronze: ["/tmp/a.parquet"], previous: [], tokeniseKey, links }) // "WITH changes AS (…) SELECT …"
  */
-export function mergeSql(dataset: Dataset, input: { bronze: string[]; previous: string[]; tokeniseKey: string | undefined }): string {
+export function mergeSql(dataset: Dataset, input: { bronze: string[]; previous: string[] } & MergeKeys): string {
   const list = (paths: string[]) => `[${paths.map(literal).join(", ")}]`;
   const parts: string[] = [];
   if (input.bronze.length > 0) {
     const where = dataset.kind === "cdc" ? "WHERE _op <> 'update_before'" : "";
-    parts.push(`SELECT ${silverProjection(dataset, input.tokeniseKey)} FROM read_parquet(${list(input.bronze)}, union_by_name = true, hive_partitioning = false) ${where}`);
+    parts.push(`SELECT ${silverProjection(dataset, input)} FROM read_parquet(${list(input.bronze)}, union_by_name = true, hive_partitioning = false) ${where}`);
   }
   if (input.previous.length > 0) parts.push(`SELECT * FROM read_parquet(${list(input.previous)}, union_by_name = true, hive_partitioning = false)`);
   const key = dedupeKey(dataset).map(quote).join(", ");
   const latest = `SELECT * FROM changes QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _version DESC, _record_id DESC) = 1`;
   const alive = dataset.kind === "cdc" ? `SELECT * FROM (${latest}) WHERE _op <> 'delete'` : latest;
-  return `WITH changes AS (${parts.join(" UNION ALL BY NAME ")}) ${alive} ORDER BY ${key}`;
+  // entity_id is re-resolved on every merge (table `entity_roots`: merged entity → survivor), so late links reach old rows.
+  const resolved = `SELECT l.* EXCLUDE (entity_id), coalesce(r.root, l._entity_start) AS entity_id FROM (${alive}) l LEFT JOIN entity_roots r ON r.entity = l._entity_start`;
+  return `WITH changes AS (${parts.join(" UNION ALL BY NAME ")}) ${resolved} ORDER BY ${key}`;
 }
