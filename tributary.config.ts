@@ -135,7 +135,7 @@ export default defineConfig({
   realtime: {
     customerKey: "customer_id",
     orders: { dataset: "orders", id: "order_id", amount: "amount", status: "status", time: "ordered_at", kit: "kit_barcode" },
-    labResults: { dataset: "lab_results", kit: "kit_barcode", test: "test_code", time: "reported_at", flag: "result_flag" },
+    labResults: { dataset: "lab_results", kit: "kit_barcode", test: "test_code", time: "reported_at", flag: "result_flag", collected: "collected_at" },
     web: [
       { dataset: "ga_events", visitor: "client_id", session: "session_id", time: "event_time", url: "page_location", bot: "is_bot" },
       { dataset: "user_events", visitor: "cookie_id", time: "request_timestamp", url: "location" },
@@ -153,6 +153,6 @@ export default defineConfig({
   reports: [
     { name: "customer_activity", kind: "customer_activity" },
     { name: "daily_kpis", kind: "daily_kpis" },
-    { name: "results_by_region", kind: "results_by_region", minCellSize: 5 },
+    { name: "results_by_region", kind: "results_by_region", minCellSize: 5, region: { dataset: "customers", column: "country" } },
   ],
 });

@@ -8,33 +8,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compileRowValidator, datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
-import { BronzeWriter } from "@tributary/core/lake";
+import { datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
 import { entityIdOf, linkNode, type LinkNode } from "@tributary/core/link";
 import { mergeSilver, readCurrentManifest, TokeniseKeyMissingError } from "@tributary/core/medallion";
 import type { Ports } from "@tributary/core/platform";
 import shipped from "../../tributary.config";
 import { cdcPorts } from "../cdc/cdc-harness";
 import { goldenFiles } from "../support/golden";
+import { land, tableRows, type Batch, type Change } from "./medallion-harness";
 
 const config = parseConfig(shipped);
 const golden = goldenFiles(join(import.meta.dirname, "golden"));
 const TOKENISE_KEY = "test-tokenise-key-0123456789";
-const OP_NUMBER: Record<string, number> = { delete: 1, insert: 2, update_before: 3, update_after: 4 };
-
-interface Change {
-  lsn: string;
-  seqval: string;
-  op: "snapshot" | "insert" | "update_before" | "update_after" | "delete";
-  command?: number;
-  row: Record<string, unknown>;
-}
-interface Batch {
-  batch: string;
-  /** CDC changes (CDC datasets) or plain records (others). */
-  changes?: Change[];
-  records?: { recordId: string; ingestedAt: string; row: Record<string, unknown> }[];
-}
 interface SilverCase {
   dataset: string;
   runs: Batch[][];
@@ -50,38 +35,8 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-async function land(dataset: Dataset, batch: Batch): Promise<void> {
-  const validate = compileRowValidator(dataset);
-  const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
-  const writer = new BronzeWriter({ store: ports.lake, dataset, batchId: batch.batch, maxRowsPerFile: 1000, ingestedAt: micros(batch.records?.[0]?.ingestedAt ?? "2026-11-01T00:00:00Z") });
-  const checked = (row: Record<string, unknown>) => {
-    const result = validate(row);
-    if (!result.ok) throw new Error(`fixture row is invalid: ${JSON.stringify(result.problems)}`);
-    return result.row;
-  };
-  for (const c of batch.changes ?? []) {
-    const recordId = c.op === "snapshot" ? `${dataset.name}:${c.lsn}:snapshot:${JSON.stringify(dataset.primaryKey.map((k) => String(c.row[k])))}` : `${dataset.name}:${c.lsn}:${c.command ?? 1}:${c.seqval}:${OP_NUMBER[c.op]}`;
-    await writer.add(checked(c.row), { _record_id: recordId, _lsn: c.lsn, _seqval: c.seqval, _op: c.op, _commit_ts: null });
-  }
-  for (const r of batch.records ?? []) {
-    await writer.add(checked(r.row), { _record_id: r.recordId, _received_at: micros(r.ingestedAt), _source_ip: null, _user_agent: null });
-  }
-  await writer.close();
-}
-
-async function silverRows(dataset: Dataset, show: string[]): Promise<Record<string, unknown>[]> {
-  const manifest = await readCurrentManifest(ports.lake, "silver", dataset.name);
-  if (!manifest || manifest.files.length === 0) return [];
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const db = await DuckDBInstance.create(":memory:");
-  const conn = await db.connect();
-  const paths = manifest.files.map((f) => `'${join(dir, f.key)}'`).join(", ");
-  const reader = await conn.runAndReadAll(`SELECT ${show.map((c) => `"${c}"`).join(", ")} FROM read_parquet([${paths}])`);
-  const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
-  conn.closeSync();
-  db.closeSync();
-  return rows;
-}
+const landBatch = (dataset: Dataset, batch: Batch) => land(ports, dataset, batch);
+const silverRows = (dataset: Dataset, show: string[]) => tableRows(ports, dir, "silver", dataset.name, show);
 
 describe("mergeSilver: golden files", () => {
   it.each(golden.goldenCases("silver-"))("%s", async (name) => {
@@ -92,7 +47,7 @@ describe("mergeSilver: golden files", () => {
     // Act: each run lands its batches, then merges.
     const outcomes = [];
     for (const run of input.runs) {
-      for (const batch of run) await land(dataset, batch);
+      for (const batch of run) await landBatch(dataset, batch);
       outcomes.push(await mergeSilver(ports, dataset, { entityRoots: new Map() }));
     }
 
@@ -106,7 +61,7 @@ describe("mergeSilver: golden files", () => {
 describe("mergeSilver", () => {
   it("refuses to tokenise without TOKENISE_KEY, naming the dataset and the secret", async () => {
     const customers = datasetNamed(config, "customers");
-    await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "a@example.com" } }] });
+    await landBatch(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "a@example.com" } }] });
     const noKey: Ports = { ...ports, secrets: { get: async (name) => (name === "LINK_HASH_KEY" ? "test-link-hash-key-0123456789" : undefined) } };
     await expect(mergeSilver(noKey, customers, { entityRoots: new Map() })).rejects.toThrow(TokeniseKeyMissingError);
     await expect(mergeSilver(noKey, customers, { entityRoots: new Map() })).rejects.toThrow(/customers.*TOKENISE_KEY/);
@@ -115,7 +70,7 @@ describe("mergeSilver", () => {
   it("tokenises with HMAC-SHA256 under TOKENISE_KEY, masks names and leaves dropped columns out of silver entirely", async () => {
     // Prepare
     const customers = datasetNamed(config, "customers");
-    await land(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "ann@example.com", full_name: "Ann", date_of_birth: "1980-02-03" } }] });
+    await landBatch(customers, { batch: "b1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 1, email: "ann@example.com", full_name: "Ann", date_of_birth: "1980-02-03" } }] });
 
     // Act
     await mergeSilver(ports, customers, { entityRoots: new Map() });
@@ -134,9 +89,9 @@ describe("mergeSilver", () => {
     const orders = datasetNamed(config, "orders");
     const change = (lsn: string, op: Change["op"], row: Record<string, unknown>): Change => ({ lsn, seqval: lsn, op, row });
     const order = (id: number, status: string) => ({ order_id: id, customer_id: 1, amount: "5.00", status });
-    await land(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", order(1, "paid")), change("0000002A000000000002", "insert", order(2, "paid"))] });
+    await landBatch(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", order(1, "paid")), change("0000002A000000000002", "insert", order(2, "paid"))] });
     const first = await mergeSilver(ports, orders, { entityRoots: new Map() });
-    await land(orders, { batch: "b2", changes: [change("0000002A000000000003", "update_after", order(1, "shipped")), change("0000002A000000000004", "insert", order(3, "paid"))] });
+    await landBatch(orders, { batch: "b2", changes: [change("0000002A000000000003", "update_after", order(1, "shipped")), change("0000002A000000000004", "insert", order(3, "paid"))] });
     const dying: Ports = {
       ...ports,
       lake: new Proxy(ports.lake, {
@@ -168,8 +123,8 @@ describe("mergeSilver", () => {
     const orders = datasetNamed(config, "orders");
     const hashKey = "test-link-hash-key-0123456789";
     const withKeys: Ports = { ...ports, secrets: { get: async (name) => ({ TOKENISE_KEY, LINK_HASH_KEY: hashKey })[name as string] } };
-    await land(customers, { batch: "c1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 42, email: " Ann@Example.com " } }] });
-    await land(orders, { batch: "o1", changes: [{ lsn: "0000002A000000100002", seqval: "0000002A000000100002", op: "insert", row: { order_id: 7, customer_id: 42, kit_barcode: "kit-9", amount: "1.00" } }] });
+    await landBatch(customers, { batch: "c1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 42, email: " Ann@Example.com " } }] });
+    await landBatch(orders, { batch: "o1", changes: [{ lsn: "0000002A000000100002", seqval: "0000002A000000100002", op: "insert", row: { order_id: 7, customer_id: 42, kit_barcode: "kit-9", amount: "1.00" } }] });
     const keys = config.links.keys;
     const startOf = (nodes: (LinkNode | undefined)[]) => nodes.filter((n): n is LinkNode => n !== undefined).map((n) => entityIdOf(n.id)).sort()[0]!;
     const customerStart = startOf([linkNode(keys, "customer_id", "42"), linkNode(keys, "email_hash", " Ann@Example.com ", hashKey)]);

@@ -141,6 +141,7 @@ function realtimeProblems(config: TributaryConfig): string[] {
   const DECIMAL = (t: string) => t.startsWith("decimal") || t === "bigint" || t === "int";
   const kinds: Record<string, [(t: string) => boolean, string]> = {
     time: [TIME, "a timestamp or date"],
+    collected: [TIME, "a timestamp or date"],
     amount: [DECIMAL, "a decimal or integer"],
     bot: [(t) => t === "boolean", "a boolean"],
   };
@@ -160,7 +161,11 @@ function realtimeProblems(config: TributaryConfig): string[] {
   const used = rt.orders !== undefined || rt.labResults !== undefined || rt.web.length > 0;
   if (used && !config.links.keys[rt.customerKey]) problems.push(`realtime.customerKey: link key "${rt.customerKey}" is not declared under links.keys`);
   if (rt.orders) check("realtime.orders", rt.orders, ["id", "amount", "status", "time", "kit"]);
-  if (rt.labResults) check("realtime.labResults", rt.labResults, ["kit", "test", "time", "flag"]);
+  if (rt.labResults) check("realtime.labResults", rt.labResults, ["kit", "test", "time", "flag", "collected"]);
   rt.web.forEach((w, i) => check(`realtime.web[${i}]`, w, ["visitor", "time", "session", "url", "bot"]));
+  config.reports.forEach((r, i) => {
+    if (r.region) check(`reports[${i}].region`, { dataset: r.region.dataset, column: r.region.column }, ["column"]);
+    if (r.kind === "results_by_region" && !r.region) problems.push(`reports[${i}].region: results_by_region needs region: { dataset, column }`);
+  });
   return problems;
 }

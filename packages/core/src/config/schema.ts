@@ -167,7 +167,17 @@ export const RealtimeSchema = z
       .strict()
       .optional(),
     labResults: z
-      .object({ dataset: nameSchema, kit: columnNameSchema, test: columnNameSchema, time: columnNameSchema, flag: columnNameSchema.optional() })
+      .object({
+        dataset: nameSchema,
+        kit: columnNameSchema,
+        test: columnNameSchema,
+        time: columnNameSchema,
+        flag: columnNameSchema.optional(),
+        /** When the sample was collected: gold's result turnaround is `time` − `collected`. */
+        collected: columnNameSchema.optional(),
+        /** Flag values that mean "normal" (not counted as flagged in gold). */
+        normalFlags: z.array(z.string()).default(["", "N", "normal"]),
+      })
       .strict()
       .optional(),
     /** Web activity: visits keyed by visitor (+ session where the dataset has one); `url` carries utm_source. */
@@ -215,6 +225,8 @@ export const ReportSchema = z
     kind: z.enum(["customer_activity", "daily_kpis", "results_by_region"]),
     /** Small-cell suppression: counts below this are hidden (regulatory extracts). */
     minCellSize: z.number().int().min(1).optional(),
+    /** results_by_region: where a linked customer's region comes from (joined through entity_id). */
+    region: z.object({ dataset: nameSchema, column: columnNameSchema }).strict().optional(),
   })
   .strict();
 

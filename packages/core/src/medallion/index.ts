@@ -5,3 +5,6 @@ export * from "./silver-sql";
 export * from "./silver-merge";
 export * from "./gold-schema";
 export * from "./entity-sql";
+export * from "./gold-sql";
+export * from "./version-writer";
+export * from "./gold-build";

@@ -4,18 +4,17 @@
  * and published atomically. A rerun with no new bronze changes nothing; a run killed before publishing leaves the
  * current version in place, so the rerun computes the same result.
  */
-import { createReadStream } from "node:fs";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Dataset } from "../config";
 import { datasetPrefix, type LakeStore, type StagedPrefix } from "../lake";
 import type { Ports } from "../platform";
 import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
 import { TokeniseKeyMissingError } from "./errors";
-import { newVersionId, publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
+import { publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
 import { mergeSql } from "./silver-sql";
+import { copyToVersion, openDuckDb } from "./version-writer";
 
 export interface SilverOutcome {
   dataset: string;
@@ -25,8 +24,6 @@ export interface SilverOutcome {
   /** Bronze files merged by this run. */
   added: number;
 }
-
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 async function parquetKeys(lake: LakeStore, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -61,61 +58,44 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
   const roots = options.entityRoots ?? (Object.keys(dataset.linkKeys).length > 0 ? await loadEntityRoots(ports.dynamo, ports.tableName("link_graph")) : new Map<string, string>());
 
   const stages: StagedPrefix[] = [];
-  const out = await mkdtemp(join(tmpdir(), "tributary-silver-"));
+  const duck = await openDuckDb();
   try {
     const bronze = added.length > 0 ? await lake.stage(bronzePrefix) : undefined;
     if (bronze) stages.push(bronze);
     const previousFiles = previous ? await stagedFiles(lake, versionPrefix("silver", dataset.name, previous.version), previous, stages) : [];
     const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } });
-
-    const { DuckDBInstance } = await import("@duckdb/node-api");
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    let rows = 0;
-    try {
-      await conn.run("CREATE TABLE entity_roots (entity VARCHAR, root VARCHAR)");
-      if (roots.size > 0) {
-        const appender = await conn.createAppender("entity_roots");
-        for (const [entity, root] of roots) {
-          appender.appendVarchar(entity);
-          appender.appendVarchar(root);
-          appender.endRow();
-        }
-        appender.closeSync();
-      }
-      const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
-      rows = Number(copied.getRows()[0]?.[0] ?? 0);
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-    }
-
+    await loadEntityRootsTable(duck.conn, roots);
     const now = options.now ?? new Date();
-    const version = newVersionId(now, Math.random().toString(16).slice(2, 6));
-    const written = await readdir(join(out, "v")).catch(() => [] as string[]);
-    const files: TableManifest["files"] = [];
-    for (const name of written.filter((n) => n.endsWith(".parquet")).sort()) {
-      const key = `${versionPrefix("silver", dataset.name, version)}${name}`;
-      const path = join(out, "v", name);
-      await lake.put(key, createReadStream(path));
-      files.push({ key, bytes: (await stat(path)).size });
-    }
+    const written = await copyToVersion(duck.conn, sql, { lake, layer: "silver", table: dataset.name, now });
     await publishManifest(lake, {
       layer: "silver",
       table: dataset.name,
-      version,
+      version: written.version,
       createdAt: now.toISOString(),
-      rows,
-      files,
+      rows: written.rows,
+      files: written.files,
       consumed: [...consumed, ...added].sort(),
       added,
       previousVersion: previous?.version ?? null,
     });
-    return { dataset: dataset.name, status: "published", version, rows, added: added.length };
+    return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length };
   } finally {
+    duck.close();
     for (const s of stages) await s.cleanup();
-    await rm(out, { recursive: true, force: true });
   }
+}
+
+/** `entity_roots` (merged entity → survivor) as a table the merge joins. */
+async function loadEntityRootsTable(conn: DuckDBConnection, roots: Map<string, string>): Promise<void> {
+  await conn.run("CREATE TABLE entity_roots (entity VARCHAR, root VARCHAR)");
+  if (roots.size === 0) return;
+  const appender = await conn.createAppender("entity_roots");
+  for (const [entity, root] of roots) {
+    appender.appendVarchar(entity);
+    appender.appendVarchar(root);
+    appender.endRow();
+  }
+  appender.closeSync();
 }
 
 async function stagedFiles(lake: LakeStore, prefix: string, manifest: TableManifest, stages: StagedPrefix[]): Promise<string[]> {
