@@ -12,3 +12,4 @@ export * from "./stepfunctions";
 export * from "./secrets";
 export * from "./change-sources";
 export * from "./cdc-admin-routes";
+export * from "./medallion-runner";

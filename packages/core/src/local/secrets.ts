@@ -6,13 +6,14 @@
 import type { TributaryConfig } from "../config";
 import type { SecretsPort } from "../platform";
 import { hashApiKey, type ApiKeyRecord } from "../streams/api-keys";
-import { DEV_API_KEY, DEV_GA_API_SECRET, DEV_LINK_HASH_KEY, type LocalSettings } from "./settings";
+import { DEV_API_KEY, DEV_GA_API_SECRET, DEV_LINK_HASH_KEY, DEV_TOKENISE_KEY, type LocalSettings } from "./settings";
 
 export interface LocalCredentials {
   apiKey: string;
   gaMeasurementId?: string;
   gaApiSecret: string;
   linkHashKey: string;
+  tokeniseKey: string;
   /** Lines for the startup banner; values shown only when they are the development defaults. */
   describe(): string[];
 }
@@ -22,16 +23,18 @@ export function localCredentials(settings: LocalSettings, config: TributaryConfi
   const gaMeasurementId = settings.gaMeasurementId ?? config.ga?.measurementIds[0];
   const gaApiSecret = settings.gaApiSecret ?? DEV_GA_API_SECRET;
   const linkHashKey = settings.linkHashKey ?? DEV_LINK_HASH_KEY;
+  const tokeniseKey = settings.tokeniseKey ?? DEV_TOKENISE_KEY;
   const shown = (value: string, fromEnv: boolean) => (fromEnv ? "(from environment)" : `${value}  (development default)`);
   return {
     apiKey,
     ...(gaMeasurementId ? { gaMeasurementId } : {}),
     gaApiSecret,
     linkHashKey,
+    tokeniseKey,
     describe: () => [
       `  api key   x-api-key: ${shown(apiKey, settings.apiKey !== undefined)}`,
       ...(gaMeasurementId ? [`  ga4       measurement_id=${gaMeasurementId} api_secret=${shown(gaApiSecret, settings.gaApiSecret !== undefined)}`] : []),
-      `  link hash key (keyed hash of emails): ${settings.linkHashKey !== undefined ? "(from environment)" : "development default"}`,
+      `  keys      link hash (emails in link tables), tokenise (PII in silver): ${settings.linkHashKey !== undefined && settings.tokeniseKey !== undefined ? "from environment" : "development defaults where unset"}`,
     ],
   };
 }
@@ -39,6 +42,6 @@ export function localCredentials(settings: LocalSettings, config: TributaryConfi
 export function localSecrets(credentials: LocalCredentials, secretValues: Record<string, string> = {}): SecretsPort {
   const apiKeys: ApiKeyRecord[] = [{ client: "local", sha256: hashApiKey(credentials.apiKey), streams: ["*"], reports: true }];
   const gaSecrets = credentials.gaMeasurementId ? { [credentials.gaMeasurementId]: credentials.gaApiSecret } : {};
-  const values: Record<string, string> = { ...secretValues, API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets), LINK_HASH_KEY: credentials.linkHashKey };
+  const values: Record<string, string> = { ...secretValues, API_KEYS: JSON.stringify(apiKeys), GA_API_SECRETS: JSON.stringify(gaSecrets), LINK_HASH_KEY: credentials.linkHashKey, TOKENISE_KEY: credentials.tokeniseKey };
   return { get: async (name) => values[name] };
 }

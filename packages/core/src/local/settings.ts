@@ -14,12 +14,14 @@ export const LocalSettingsSchema = z.object({
   TRIBUTARY_GA_API_SECRET: z.string().min(8, "must be at least 8 characters").optional(),
   TRIBUTARY_GA_ENDPOINT: z.string().url().default("https://www.google-analytics.com"),
   TRIBUTARY_LINK_HASH_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  TRIBUTARY_TOKENISE_KEY: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 /** Development defaults, printed at startup when the variables are unset. Never use them outside loopback. */
 export const DEV_API_KEY = "tributary-local-dev-key";
 export const DEV_GA_API_SECRET = "tributary-local-ga-secret";
 export const DEV_LINK_HASH_KEY = "tributary-local-link-hash-key";
+export const DEV_TOKENISE_KEY = "tributary-local-tokenise-key";
 
 export interface LocalSettings {
   /** Absolute path of the state directory. */
@@ -34,6 +36,8 @@ export interface LocalSettings {
   gaEndpoint?: string;
   /** Key of the keyed hash for hashed link keys (email); the development default when unset. */
   linkHashKey?: string;
+  /** Key of silver's PII tokenisation (keyed hash); the development default when unset. */
+  tokeniseKey?: string;
   /**
    * Other UPPER_SNAKE_CASE variables, where secrets named by the config live locally (a SQL Server source's
    * `connectionSecret`, e.g. BACKEND_SQLSERVER_URL). Unset → the source runs on the embedded stand-in.
@@ -62,6 +66,7 @@ export function parseLocalSettings(env: Record<string, string | undefined>): Loc
     ...(d.TRIBUTARY_GA_API_SECRET ? { gaApiSecret: d.TRIBUTARY_GA_API_SECRET } : {}),
     gaEndpoint: d.TRIBUTARY_GA_ENDPOINT,
     ...(d.TRIBUTARY_LINK_HASH_KEY ? { linkHashKey: d.TRIBUTARY_LINK_HASH_KEY } : {}),
+    ...(d.TRIBUTARY_TOKENISE_KEY ? { tokeniseKey: d.TRIBUTARY_TOKENISE_KEY } : {}),
     secretValues: Object.fromEntries(
       Object.entries(env).filter((e): e is [string, string] => SECRET_NAME.test(e[0]) && !e[0].startsWith("TRIBUTARY_") && typeof e[1] === "string" && e[1] !== ""),
     ),

@@ -8,3 +8,4 @@ export * from "./entity-sql";
 export * from "./gold-sql";
 export * from "./version-writer";
 export * from "./gold-build";
+export * from "./workflow";
