@@ -85,6 +85,29 @@ describe("medallion workflow (local Step Functions)", () => {
     expect(await allTables(ports, dir)).toEqual(tables);
   });
 
+  it("leaves no raw PII in silver or gold: no seeded email, name, birth date or lab value in any table", async () => {
+    // Prepare: a customer and a lab result with values that appear nowhere else.
+    const { ports, dir } = await lakeWithBronze();
+    const seeded = { email: "pia.private@example.org", name: "Pia Privatperson", birth: "1975-05-05", lab: "987.654" };
+    await land(ports, datasetNamed(config, "customers"), {
+      batch: "pii",
+      changes: [{ lsn: "0000002A000000000009", seqval: "0000002A000000000009", op: "insert", row: { customer_id: 77, email: seeded.email, full_name: seeded.name, date_of_birth: seeded.birth, country: "NL" } }],
+    });
+    await land(ports, datasetNamed(config, "lab_results"), {
+      batch: "pii-lab",
+      records: [{ recordId: "lab:pii", ingestedAt: "2026-11-06T00:00:00Z", row: { kit_barcode: "KIT-77", test_code: "B12", result_value: seeded.lab, reported_at: "2026-11-05T10:00:00Z" } }],
+    });
+
+    // Act
+    const run = await runMedallionLocally(ports);
+
+    // Assess: every value of every silver and gold table, as text.
+    expect(run.status).toBe("SUCCEEDED");
+    const text = JSON.stringify(await allTables(ports, dir));
+    expect(text).toContain("KIT-77"); // the rows are there…
+    for (const value of Object.values(seeded)) expect(text).not.toContain(value); // …their PII is not
+  });
+
   it("a run killed mid-way and rerun ends with the same silver and gold as an uninterrupted run, with no duplicates", async () => {
     // Prepare: a reference run, and a second lake whose run is aborted once two silver tables were published.
     const reference = await lakeWithBronze();
