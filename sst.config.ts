@@ -1,4 +1,5 @@
 import type { SSTConfig } from "sst";
+import { Catalog } from "./stacks/Catalog";
 import { Ingest } from "./stacks/Ingest";
 import { Lake } from "./stacks/Lake";
 
@@ -9,5 +10,6 @@ export default {
   stacks(app) {
     app.stack(Lake);
     app.stack(Ingest);
+    app.stack(Catalog);
   },
 } satisfies SSTConfig;
