@@ -27,12 +27,13 @@ function exampleDomain(config: TributaryConfig): boolean {
   return Boolean(backend && config.realtime.orders && config.realtime.labResults && config.ga && config.feeds.some((f) => f.name === "lab_results"));
 }
 
-export async function demoReport(platform: LocalPlatform, config: TributaryConfig, run: string): Promise<void> {
+/** Returns the sample customer's entity id (for the gold part), or undefined when skipped. */
+export async function demoReport(platform: LocalPlatform, config: TributaryConfig, run: string): Promise<string | undefined> {
   const backend = config.sources.find((s) => s.tables.some((t) => t.name === "customers"));
   const embedded = backend ? await platform.changeSources.embedded(backend.name) : undefined;
   if (!exampleDomain(config) || !backend || !embedded) {
     console.log("\n▶ real-time report: skipped (needs the example config's customers/orders on the embedded stand-in, GA and the lab_results feed)");
-    return;
+    return undefined;
   }
   const customerId = String(900_000_000 + (Date.now() % 100_000_000));
   const kit = `KIT-${run.slice(-8)}-R`;
@@ -75,4 +76,5 @@ export async function demoReport(platform: LocalPlatform, config: TributaryConfi
   console.log(`    orders ${report.orders.count}, spend ${report.orders.spend}; kits ${report.kits.map((k) => `${k.kit_barcode} ${k.status}`).join(", ")}; lab results ready ${report.lab_results.ready}`);
   console.log(`    web sessions ${report.web.sessions}, last seen ${report.web.last_seen}, first visit from ${report.web.first_visit?.utm_source ?? "(direct)"}`);
   console.log(`    as_of ${report.as_of} (freshness ${report.freshness_seconds} s)`);
+  return report.entity_id;
 }

@@ -11,6 +11,7 @@ import type { LakeStore } from "@tributary/core/lake";
 import { startLocalPlatform, type LocalSettings } from "@tributary/core/local";
 import { loadConfig } from "./load-config";
 import { demoCdc } from "./demo-cdc";
+import { demoMedallion } from "./demo-medallion";
 import { demoReport } from "./demo-report";
 import { formatTable } from "./table";
 import { startGoogleStandIn } from "./google-stand-in";
@@ -81,7 +82,8 @@ export async function runDemo(settings: LocalSettings, configPath: string): Prom
       while (google.events(run) < gaEvents + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       console.log(`\n▶ forwarded to the Google stand-in (${google.endpoint}): ${google.events(run)} of ${gaEvents + 1} events of this run (UA mapped to GA4)`);
     }
-    await demoReport(platform, config, run);
+    const sampleEntity = await demoReport(platform, config, run);
+    await demoMedallion(platform, () => openLakeQuery(platform.ports.lake, config), sampleEntity);
     console.log(`\n✔ demo finished. Query more: npx tributary query "SELECT count(*) AS n FROM bronze.user_events"`);
   } finally {
     await platform.stop();
