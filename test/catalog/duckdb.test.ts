@@ -106,7 +106,7 @@ describe("openLakeQuery: silver", () => {
     for (const dataset of datasets(config)) {
       // Prepare
       const empty = await describe_(`SELECT * FROM silver.${dataset.name}`);
-      await lake.land(dataset, `b-${dataset.name}`, [sampleRow(dataset)]);
+      await lake.land(dataset, `b-${dataset.name}`, [sampleRow(dataset, config.quality)]);
       await lake.merge(dataset);
 
       // Act: the files' own schema, not the view's (a view would widen a narrower file type silently).

@@ -58,9 +58,13 @@ function lineageOf(dataset: Dataset, id: string, lsn: string, op: string): Param
   }
 }
 
-/** A raw value of every declared column, as text (ingestion coerces text for every type). */
-export function sampleRow(dataset: Dataset): Record<string, string> {
+/**
+ * A raw value of every declared column, as text (ingestion coerces text for every type); a column with an
+ * `accepted_values` expectation gets its first accepted value, so silver's quality checks keep the row.
+ */
+export function sampleRow(dataset: Dataset, quality: { dataset: string; column?: string; check: string; values?: string[] }[] = []): Record<string, string> {
   const sample = (type: string) =>
     type.startsWith("decimal") ? "1" : ({ int: "1", bigint: "1", double: "1.5", boolean: "true", date: "2026-11-01", timestamp: "2026-11-01T08:00:00Z", json: "{}" } as Record<string, string>)[type] ?? "x";
-  return Object.fromEntries(dataset.columns.filter((c) => !c.lineage).map((c) => [c.name, sample(c.type)]));
+  const accepted = (column: string) => quality.find((q) => q.dataset === dataset.name && q.column === column && q.check === "accepted_values")?.values?.[0];
+  return Object.fromEntries(dataset.columns.filter((c) => !c.lineage).map((c) => [c.name, accepted(c.name) ?? sample(c.type)]));
 }

@@ -313,4 +313,5 @@ export type FileFormat = z.output<typeof FileFormatSchema>;
 export type ColumnSpec = z.output<typeof ColumnSpecSchema>;
 export type LinkKey = z.output<typeof LinkKeySchema>;
 export type RealtimeConfig = z.output<typeof RealtimeSchema>;
+export type Expectation = z.output<typeof ExpectationSchema>;
 export type FileLimits = z.output<typeof FileLimitsSchema>;

@@ -9,3 +9,5 @@ export * from "./gold-sql";
 export * from "./version-writer";
 export * from "./gold-build";
 export * from "./workflow";
+export * from "./quality";
+export * from "./quality-run";

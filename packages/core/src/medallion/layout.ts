@@ -23,6 +23,12 @@ export const TableManifestSchema = z.object({
   /** The bronze files this version added over the previous one. */
   added: z.array(z.string()),
   previousVersion: z.string().nullable(),
+  /** Silver: each expectation's result on this version. */
+  quality: z
+    .array(z.object({ check: z.string(), column: z.string().nullable(), action: z.string(), failures: z.number(), sample: z.array(z.string()), skipped: z.string().optional() }))
+    .optional(),
+  /** Silver: rows a `quarantine` expectation moved to `quarantine/silver/<table>/v=<version>/`. */
+  quarantined: z.number().int().min(0).optional(),
 });
 export type TableManifest = z.output<typeof TableManifestSchema>;
 

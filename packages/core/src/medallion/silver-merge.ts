@@ -13,6 +13,8 @@ import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
 import { TokeniseKeyMissingError } from "./errors";
 import { publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
+import type { QualityResult } from "./quality";
+import { runQualityChecks } from "./quality-run";
 import { mergeSql } from "./silver-sql";
 import { copyToVersion, openDuckDb } from "./version-writer";
 
@@ -23,6 +25,9 @@ export interface SilverOutcome {
   rows: number;
   /** Bronze files merged by this run. */
   added: number;
+  /** Rows a `quarantine` expectation moved out of this version. */
+  quarantined?: number;
+  quality?: QualityResult[];
 }
 
 async function parquetKeys(lake: LakeStore, prefix: string): Promise<string[]> {
@@ -66,7 +71,12 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } });
     await loadEntityRootsTable(duck.conn, roots);
     const now = options.now ?? new Date();
-    const written = await copyToVersion(duck.conn, sql, { lake, layer: "silver", table: dataset.name, now });
+    await duck.conn.run(`CREATE TABLE merged AS ${sql}`);
+    const quality = await runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages });
+    const written = await copyToVersion(duck.conn, "SELECT * FROM merged", { lake, layer: "silver", table: dataset.name, now });
+    if (quality.quarantined > 0) {
+      await copyToVersion(duck.conn, "SELECT * FROM quarantined ORDER BY _record_id", { lake, layer: "silver", table: dataset.name, now, keyPrefix: `quarantine/silver/${dataset.name}/v=${written.version}/` });
+    }
     await publishManifest(lake, {
       layer: "silver",
       table: dataset.name,
@@ -77,8 +87,10 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
       consumed: [...consumed, ...added].sort(),
       added,
       previousVersion: previous?.version ?? null,
+      quality: quality.results,
+      quarantined: quality.quarantined,
     });
-    return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length };
+    return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length, quarantined: quality.quarantined, quality: quality.results };
   } finally {
     duck.close();
     for (const s of stages) await s.cleanup();

@@ -21,7 +21,11 @@ export interface WrittenVersion {
 /**
  * @example const written = await copyToVersion(conn, "SELECT …", { lake, layer: "gold", table: "daily_kpis", now });
  */
-export async function copyToVersion(conn: DuckDBConnection, sql: string, target: { lake: LakeStore; layer: TableLayer; table: string; now: Date }): Promise<WrittenVersion> {
+export async function copyToVersion(
+  conn: DuckDBConnection,
+  sql: string,
+  target: { lake: LakeStore; layer: TableLayer; table: string; now: Date; /** Write under this prefix instead of the table's next version (e.g. quarantine). */ keyPrefix?: string },
+): Promise<WrittenVersion> {
   const out = await mkdtemp(join(tmpdir(), `tributary-${target.layer}-`));
   try {
     const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
@@ -30,7 +34,7 @@ export async function copyToVersion(conn: DuckDBConnection, sql: string, target:
     const written = await readdir(join(out, "v")).catch(() => [] as string[]);
     const files: TableManifest["files"] = [];
     for (const name of written.filter((n) => n.endsWith(".parquet")).sort()) {
-      const key = `${versionPrefix(target.layer, target.table, version)}${name}`;
+      const key = `${target.keyPrefix ?? versionPrefix(target.layer, target.table, version)}${name}`;
       const path = join(out, "v", name);
       await target.lake.put(key, createReadStream(path));
       files.push({ key, bytes: (await stat(path)).size });

@@ -83,6 +83,8 @@ export function medallionSteps(ports: Ports, options: { now?: () => Date } = {})
         silverPublished: silver.filter((s) => s.status === "published").map((s) => s.dataset),
         goldPublished: published.map((g) => g.report),
         waiting: gold.filter((g) => g.status === "waiting").map((g) => ({ report: g.report, missing: g.missing })),
+        // Expectations that found something (warn counts, quarantined rows); a `fail` already failed its MergeDataset.
+        quality: silver.flatMap((s) => (s.quality ?? []).filter((r) => r.failures > 0).map((r) => ({ dataset: s.dataset, ...r }))),
       };
     },
   };
