@@ -7,6 +7,7 @@ import { benchFileIngest } from "./file-ingest";
 import { benchIngestEndpoints } from "./ingest-endpoints";
 import { benchLinkResolve } from "./link-resolve";
 import { benchReportFreshness } from "./report-freshness";
+import { benchSilverMerge } from "./silver-merge";
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: benchIngestEndpoints,
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   cdc: benchCdcPoll,
   link: benchLinkResolve,
   freshness: benchReportFreshness,
+  silver: benchSilverMerge,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
