@@ -15,6 +15,7 @@ import { goldColumns } from "../medallion/gold-schema";
 import { readCurrentManifest, versionPrefix, type TableLayer } from "../medallion/layout";
 import { UnreadableTableVersionError } from "./errors";
 import { silverColumns } from "./silver-columns";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
 export const DATABASES = ["bronze", "silver", "gold", "quarantine"] as const;
 
@@ -27,12 +28,10 @@ export interface LakeQuery {
   close(): Promise<void>;
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Zero rows with the table's columns and types; bronze and quarantine also have their `dt`/`hour` partitions. */
 function emptyView(columns: Column[], partitioned: boolean): string {
-  const cols = columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${quote(c.name)}`);
+  const cols = columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`);
   if (partitioned) cols.push("CAST(NULL AS DATE) AS dt", "CAST(NULL AS INTEGER) AS hour");
   return `SELECT ${cols.join(", ")} WHERE false`;
 }
@@ -95,7 +94,7 @@ async function createPartitionedView(
   table: { layer: "bronze" | "quarantine"; name: string; prefix: string; columns: Column[] },
   staged: StagedPrefix[],
 ): Promise<number> {
-  const view = `${table.layer}.${quote(table.name)}`;
+  const view = `${table.layer}.${sqlIdent(table.name)}`;
   const files = await countParquet(store, table.prefix);
   if (files === 0) {
     await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${emptyView(table.columns, true)}`);
@@ -106,7 +105,7 @@ async function createPartitionedView(
   const glob = join(stage.dir, "**", "*.parquet");
   // union_by_name: files written before a column was added still read; hour comes back as text from the path.
   await connection.run(
-    `CREATE OR REPLACE VIEW ${view} AS SELECT * REPLACE (CAST(hour AS INTEGER) AS hour) FROM read_parquet(${literal(glob)}, hive_partitioning = true, union_by_name = true)`,
+    `CREATE OR REPLACE VIEW ${view} AS SELECT * REPLACE (CAST(hour AS INTEGER) AS hour) FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)`,
   );
   return files;
 }
@@ -121,7 +120,7 @@ async function createVersionedView(
   table: { layer: TableLayer; name: string; columns: Column[] },
   staged: StagedPrefix[],
 ): Promise<number> {
-  const view = `${table.layer}.${quote(table.name)}`;
+  const view = `${table.layer}.${sqlIdent(table.name)}`;
   const empty = emptyView(table.columns, false);
   const manifest = await readCurrentManifest(store, table.layer, table.name);
   if (!manifest || manifest.files.length === 0) {
@@ -143,7 +142,7 @@ async function createVersionedView(
     paths.push(path);
   }
   // hive_partitioning off: the `v=<version>` folder is not a column.
-  const files = `[${paths.map(literal).join(", ")}]`;
+  const files = `[${paths.map(sqlLiteral).join(", ")}]`;
   await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${empty} UNION ALL BY NAME SELECT * FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true)`);
   return paths.length;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBInstance } from "@duckdb/node-api";
 import type { LakeStore } from "../lake";
+import { sqlLiteral } from "../lake/sql-text";
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -16,7 +17,6 @@ async function duckdb(): Promise<DuckDBInstance> {
   return instance;
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * JSON-friendly rows (bigint and decimal as exact text, timestamps as `2026-10-01 08:00:00+00`) of bronze files.
@@ -35,7 +35,7 @@ export async function readBronzeRows(lake: LakeStore, keys: string[]): Promise<R
     }
     const conn = await (await duckdb()).connect();
     try {
-      const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${paths.map(literal).join(", ")}], union_by_name = true, hive_partitioning = false)`);
+      const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${paths.map(sqlLiteral).join(", ")}], union_by_name = true, hive_partitioning = false)`);
       return reader.getRowObjectsJson() as Record<string, unknown>[];
     } finally {
       conn.closeSync();

@@ -8,12 +8,11 @@
 import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Dataset, LinkKey } from "../config";
 import { tokenSql } from "./pii-sql";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 function normalisedSql(column: string, key: LinkKey): string {
-  const text = `CAST(${quote(column)} AS VARCHAR)`;
+  const text = `CAST(${sqlIdent(column)} AS VARCHAR)`;
   const value = key.normalise === "none" ? text : key.normalise === "upper" ? `upper(trim(${text}))` : key.normalise === "trim" ? `trim(${text})` : `lower(trim(${text}))`;
   return `nullif(${value}, '')`;
 }
@@ -31,8 +30,8 @@ export function entityStartSql(dataset: Dataset, keys: Record<string, LinkKey>, 
     const namespace = key.sameAs ?? keyName;
     const normalised = normalisedSql(column, key);
     // linkNode hashes `<namespace>:<value>`; tokenSql takes a column name, so the hashed text is named in a subquery-free way.
-    const value = key.hashed ? hashedSql(`${literal(`${namespace}:`)} || ${normalised}`, linkHashKey!) : normalised;
-    starts.push(`CASE WHEN ${normalised} IS NULL THEN NULL ELSE 'ent_' || left(sha256(${literal(`${namespace}:`)} || ${value}), 26) END`);
+    const value = key.hashed ? hashedSql(`${sqlLiteral(`${namespace}:`)} || ${normalised}`, linkHashKey!) : normalised;
+    starts.push(`CASE WHEN ${normalised} IS NULL THEN NULL ELSE 'ent_' || left(sha256(${sqlLiteral(`${namespace}:`)} || ${value}), 26) END`);
   }
   if (starts.length === 0) return "CAST(NULL AS VARCHAR)";
   return starts.length === 1 ? starts[0]! : `least(${starts.join(", ")})`;

@@ -10,6 +10,7 @@ import type { Ports } from "../platform";
 import { goldInputs, goldSql, silverView } from "./gold-sql";
 import { publishManifest, readCurrentManifest, versionPrefix } from "./layout";
 import { copyToVersion, openDuckDb } from "./version-writer";
+import { sqlLiteral } from "../lake/sql-text";
 
 export interface GoldOutcome {
   report: string;
@@ -20,7 +21,6 @@ export interface GoldOutcome {
   missing?: string[];
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * @example await buildGold(ports, config.reports[0]) // { report: "customer_activity", status: "published", rows: 180, … }
@@ -43,7 +43,7 @@ export async function buildGold(ports: Ports, report: TributaryConfig["reports"]
       const prefix = versionPrefix("silver", dataset, manifest!.version);
       const stage = await lake.stage(prefix);
       stages.push(stage);
-      const files = manifest!.files.map((f) => literal(join(stage.dir, f.key.slice(prefix.length))));
+      const files = manifest!.files.map((f) => sqlLiteral(join(stage.dir, f.key.slice(prefix.length))));
       await duck.conn.run(`CREATE VIEW ${silverView(dataset)} AS SELECT * FROM read_parquet([${files.join(", ")}], hive_partitioning = false)`);
     }
     const now = options.now ?? new Date();

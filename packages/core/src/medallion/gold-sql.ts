@@ -5,10 +5,9 @@
  */
 import type { RealtimeConfig, TributaryConfig } from "../config";
 import type { GoldKind } from "./gold-schema";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
-export const silverView = (dataset: string) => q(`silver_${dataset}`);
+export const silverView = (dataset: string) => sqlIdent(`silver_${dataset}`);
 
 /** The silver datasets a report reads. */
 export function goldInputs(config: TributaryConfig, report: TributaryConfig["reports"][number]): string[] {
@@ -28,9 +27,9 @@ function webHitsSql(rt: RealtimeConfig): string {
   if (rt.web.length === 0) return "SELECT NULL::VARCHAR AS entity_id, NULL::VARCHAR AS visitor, NULL::TIMESTAMPTZ AS ts, NULL::VARCHAR AS utm_source WHERE false";
   return rt.web
     .map((w) => {
-      const utm = w.url ? `nullif(regexp_extract(${q(w.url)}, '[?&]utm_source=([^&#]*)', 1), '')` : "NULL::VARCHAR";
-      const bot = w.bot ? `WHERE NOT coalesce(${q(w.bot)}, false)` : "";
-      return `SELECT entity_id, CAST(${q(w.visitor)} AS VARCHAR) AS visitor, CAST(${q(w.time)} AS TIMESTAMPTZ) AS ts, ${utm} AS utm_source FROM ${silverView(w.dataset)} ${bot}`;
+      const utm = w.url ? `nullif(regexp_extract(${sqlIdent(w.url)}, '[?&]utm_source=([^&#]*)', 1), '')` : "NULL::VARCHAR";
+      const bot = w.bot ? `WHERE NOT coalesce(${sqlIdent(w.bot)}, false)` : "";
+      return `SELECT entity_id, CAST(${sqlIdent(w.visitor)} AS VARCHAR) AS visitor, CAST(${sqlIdent(w.time)} AS TIMESTAMPTZ) AS ts, ${utm} AS utm_source FROM ${silverView(w.dataset)} ${bot}`;
     })
     .join(" UNION ALL ");
 }
@@ -38,14 +37,14 @@ function webHitsSql(rt: RealtimeConfig): string {
 function ordersSql(rt: RealtimeConfig): string {
   const o = rt.orders;
   if (!o) return "SELECT NULL::VARCHAR AS entity_id, NULL::VARCHAR AS kit, NULL::DECIMAL(18,2) AS amount, NULL::VARCHAR AS status, NULL::TIMESTAMPTZ AS ts WHERE false";
-  return `SELECT entity_id, ${o.kit ? `upper(trim(CAST(${q(o.kit)} AS VARCHAR)))` : "NULL::VARCHAR"} AS kit, CAST(${q(o.amount)} AS DECIMAL(18,2)) AS amount, CAST(${q(o.status)} AS VARCHAR) AS status, CAST(${q(o.time)} AS TIMESTAMPTZ) AS ts FROM ${silverView(o.dataset)}`;
+  return `SELECT entity_id, ${o.kit ? `upper(trim(CAST(${sqlIdent(o.kit)} AS VARCHAR)))` : "NULL::VARCHAR"} AS kit, CAST(${sqlIdent(o.amount)} AS DECIMAL(18,2)) AS amount, CAST(${sqlIdent(o.status)} AS VARCHAR) AS status, CAST(${sqlIdent(o.time)} AS TIMESTAMPTZ) AS ts FROM ${silverView(o.dataset)}`;
 }
 
 function resultsSql(rt: RealtimeConfig): string {
   const r = rt.labResults;
   if (!r) return "SELECT NULL::VARCHAR AS entity_id, NULL::VARCHAR AS test, NULL::TIMESTAMPTZ AS ts, NULL::TIMESTAMPTZ AS collected, NULL::BOOLEAN AS flagged WHERE false";
-  const flagged = r.flag ? `coalesce(CAST(${q(r.flag)} AS VARCHAR), '') NOT IN (${r.normalFlags.map(lit).join(", ")})` : "false";
-  return `SELECT entity_id, CAST(${q(r.test)} AS VARCHAR) AS test, CAST(${q(r.time)} AS TIMESTAMPTZ) AS ts, ${r.collected ? `CAST(${q(r.collected)} AS TIMESTAMPTZ)` : "NULL::TIMESTAMPTZ"} AS collected, ${flagged} AS flagged FROM ${silverView(r.dataset)}`;
+  const flagged = r.flag ? `coalesce(CAST(${sqlIdent(r.flag)} AS VARCHAR), '') NOT IN (${r.normalFlags.map(sqlLiteral).join(", ")})` : "false";
+  return `SELECT entity_id, CAST(${sqlIdent(r.test)} AS VARCHAR) AS test, CAST(${sqlIdent(r.time)} AS TIMESTAMPTZ) AS ts, ${r.collected ? `CAST(${sqlIdent(r.collected)} AS TIMESTAMPTZ)` : "NULL::TIMESTAMPTZ"} AS collected, ${flagged} AS flagged FROM ${silverView(r.dataset)}`;
 }
 
 /**
@@ -55,7 +54,7 @@ function resultsSql(rt: RealtimeConfig): string {
  */
 export function goldSql(config: TributaryConfig, report: TributaryConfig["reports"][number]): string {
   const rt = config.realtime;
-  const excluded = (rt.orders?.excludeFromSpend ?? []).map(lit).join(", ") || "''";
+  const excluded = (rt.orders?.excludeFromSpend ?? []).map(sqlLiteral).join(", ") || "''";
   const base = `WITH orders AS (${ordersSql(rt)}), results AS (${resultsSql(rt)}), hits AS (${webHitsSql(rt)})`;
   switch (report.kind as GoldKind) {
     case "customer_activity":
@@ -85,7 +84,7 @@ export function goldSql(config: TributaryConfig, report: TributaryConfig["report
       const k = report.minCellSize ?? 5;
       const hide = (expr: string) => `CASE WHEN ${expr} > 0 AND ${expr} < ${k} THEN NULL ELSE ${expr} END`;
       return `${base},
-        regions AS (SELECT entity_id, arg_max(CAST(${q(region.column)} AS VARCHAR), _version) AS region FROM ${silverView(region.dataset)} WHERE entity_id IS NOT NULL GROUP BY ALL),
+        regions AS (SELECT entity_id, arg_max(CAST(${sqlIdent(region.column)} AS VARCHAR), _version) AS region FROM ${silverView(region.dataset)} WHERE entity_id IS NOT NULL GROUP BY ALL),
         cells AS (SELECT coalesce(g.region, '(unknown)') AS region, r.test AS test_code, CAST(date_trunc('month', r.ts) AS DATE) AS month, count(*) AS results, count(*) FILTER (WHERE r.flagged) AS flagged
           FROM results r LEFT JOIN regions g USING (entity_id) GROUP BY ALL)
         SELECT region, test_code, month, CASE WHEN results < ${k} THEN NULL ELSE results END AS results, CASE WHEN results < ${k} THEN NULL ELSE ${hide("flagged")} END AS flagged, results < ${k} OR (flagged > 0 AND flagged < ${k}) AS suppressed

@@ -7,8 +7,8 @@
  * - drop: the column is left out of silver.
  */
 import { createHash } from "node:crypto";
+import { sqlIdent } from "../lake/sql-text";
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The SQL of `HMAC-SHA256(key, CAST(column AS VARCHAR))` as hex, NULL for NULL. */
 export function tokenSql(column: string, key: string): string {
@@ -18,12 +18,12 @@ export function tokenSql(column: string, key: string): string {
   block.copy(padded);
   const ipad = Buffer.from(padded.map((b) => b ^ 0x36)).toString("hex");
   const opad = Buffer.from(padded.map((b) => b ^ 0x5c)).toString("hex");
-  const value = `CAST(${quote(column)} AS VARCHAR)`;
-  return `CASE WHEN ${quote(column)} IS NULL THEN NULL ELSE sha256(unhex('${opad}') || unhex(sha256(unhex('${ipad}') || encode(${value})))) END`;
+  const value = `CAST(${sqlIdent(column)} AS VARCHAR)`;
+  return `CASE WHEN ${sqlIdent(column)} IS NULL THEN NULL ELSE sha256(unhex('${opad}') || unhex(sha256(unhex('${ipad}') || encode(${value})))) END`;
 }
 
 /** The SQL of the masked value (`Ann Example` → `A**********`), NULL for NULL. */
 export function maskSql(column: string): string {
-  const value = `CAST(${quote(column)} AS VARCHAR)`;
-  return `CASE WHEN ${quote(column)} IS NULL THEN NULL ELSE left(${value}, 1) || repeat('*', greatest(length(${value}) - 1, 0)) END`;
+  const value = `CAST(${sqlIdent(column)} AS VARCHAR)`;
+  return `CASE WHEN ${sqlIdent(column)} IS NULL THEN NULL ELSE left(${value}, 1) || repeat('*', greatest(length(${value}) - 1, 0)) END`;
 }

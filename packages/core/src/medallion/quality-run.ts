@@ -9,9 +9,8 @@ import { datasetNamed, type Dataset, type TributaryConfig } from "../config";
 import type { LakeStore, StagedPrefix } from "../lake";
 import { readCurrentManifest, versionPrefix } from "./layout";
 import { expectationsOf, failingRowsSql, freshnessSql, QualityFailedError, type QualityResult } from "./quality";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
-const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export interface QualityOutcome {
   results: QualityResult[];
@@ -46,15 +45,15 @@ export async function runQualityChecks(conn: DuckDBConnection, ctx: { config: Tr
       const prefix = versionPrefix("silver", datasetNamed(ctx.config, refName).name, ref.version);
       const stage = await ctx.lake.stage(prefix);
       ctx.stages.push(stage);
-      const files = ref.files.map((f) => lit(join(stage.dir, f.key.slice(prefix.length)))).join(", ");
-      await conn.run(`CREATE OR REPLACE VIEW ${q(`ref_${refName}`)} AS SELECT * FROM read_parquet([${files}], hive_partitioning = false)`);
+      const files = ref.files.map((f) => sqlLiteral(join(stage.dir, f.key.slice(prefix.length)))).join(", ");
+      await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(`ref_${refName}`)} AS SELECT * FROM read_parquet([${files}], hive_partitioning = false)`);
     }
     const failing = (await conn.runAndReadAll(`SELECT _record_id FROM (${failingRowsSql(e)!}) ORDER BY _record_id`)).getRowObjectsJson();
     result.failures = failing.length;
     result.sample = failing.slice(0, 5).map((r) => String(r._record_id));
     if (result.failures === 0) continue;
     if (e.action === "fail") throw new QualityFailedError(ctx.dataset.name, result);
-    if (e.action === "quarantine") await conn.run(`INSERT INTO quarantine_ids SELECT _record_id, ${lit(label)} FROM (${failingRowsSql(e)!})`);
+    if (e.action === "quarantine") await conn.run(`INSERT INTO quarantine_ids SELECT _record_id, ${sqlLiteral(label)} FROM (${failingRowsSql(e)!})`);
   }
   await conn.run(
     "CREATE TABLE quarantined AS SELECT m.*, q._quality_check FROM merged m JOIN (SELECT _record_id, string_agg(DISTINCT _quality_check, ', ' ORDER BY _quality_check) AS _quality_check FROM quarantine_ids GROUP BY ALL) q USING (_record_id)",

@@ -8,6 +8,7 @@
  */
 import type { Dataset, Expectation, TributaryConfig } from "../config";
 import { MedallionError } from "./errors";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
 export interface QualityResult {
   check: Expectation["check"];
@@ -31,8 +32,6 @@ export class QualityFailedError extends MedallionError {
   }
 }
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** The expectations of one dataset. */
 export function expectationsOf(config: TributaryConfig, dataset: Dataset): Expectation[] {
@@ -46,16 +45,16 @@ export function expectationsOf(config: TributaryConfig, dataset: Dataset): Expec
  * @example failingRowsSql({ dataset: "orders", column: "status", check: "accepted_values", values: ["paid"], action: "quarantine" })
  */
 export function failingRowsSql(e: Expectation): string | undefined {
-  const c = e.column ? q(e.column) : undefined;
+  const c = e.column ? sqlIdent(e.column) : undefined;
   switch (e.check) {
     case "not_null":
       return `SELECT _record_id FROM merged WHERE ${c} IS NULL`;
     case "unique":
       return `SELECT _record_id FROM merged WHERE ${c} IN (SELECT ${c} FROM merged GROUP BY ALL HAVING count(*) > 1)`;
     case "accepted_values":
-      return `SELECT _record_id FROM merged WHERE ${c} IS NOT NULL AND CAST(${c} AS VARCHAR) NOT IN (${(e.values ?? []).map(lit).join(", ")})`;
+      return `SELECT _record_id FROM merged WHERE ${c} IS NOT NULL AND CAST(${c} AS VARCHAR) NOT IN (${(e.values ?? []).map(sqlLiteral).join(", ")})`;
     case "references":
-      return `SELECT _record_id FROM merged WHERE ${c} IS NOT NULL AND ${c} NOT IN (SELECT ${q(e.references!.column)} FROM ${q(`ref_${e.references!.dataset}`)} WHERE ${q(e.references!.column)} IS NOT NULL)`;
+      return `SELECT _record_id FROM merged WHERE ${c} IS NOT NULL AND ${c} NOT IN (SELECT ${sqlIdent(e.references!.column)} FROM ${sqlIdent(`ref_${e.references!.dataset}`)} WHERE ${sqlIdent(e.references!.column)} IS NOT NULL)`;
     case "freshness":
       return undefined;
   }
@@ -63,6 +62,6 @@ export function failingRowsSql(e: Expectation): string | undefined {
 
 /** The freshness check: whether the newest row's time is older than `maxAgeMinutes`. */
 export function freshnessSql(dataset: Dataset, e: Expectation, now: Date): string {
-  const column = q(dataset.partitionTime);
-  return `SELECT count(*) FILTER (WHERE newest IS NULL OR newest < TIMESTAMPTZ ${lit(now.toISOString())} - INTERVAL ${lit(`${e.maxAgeMinutes ?? 60} minutes`)}) AS stale, CAST(max(newest) AS VARCHAR) AS newest FROM (SELECT max(${column}) AS newest FROM merged)`;
+  const column = sqlIdent(dataset.partitionTime);
+  return `SELECT count(*) FILTER (WHERE newest IS NULL OR newest < TIMESTAMPTZ ${sqlLiteral(now.toISOString())} - INTERVAL ${sqlLiteral(`${e.maxAgeMinutes ?? 60} minutes`)}) AS stale, CAST(max(newest) AS VARCHAR) AS newest FROM (SELECT max(${column}) AS newest FROM merged)`;
 }

@@ -9,9 +9,8 @@
 import type { Dataset, LinkKey } from "../config";
 import { entityStartSql } from "./entity-sql";
 import { maskSql, tokenSql } from "./pii-sql";
+import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Lineage columns silver keeps (source IPs and user agents stay in bronze). */
 const KEPT_LINEAGE = new Set(["_record_id", "_ingested_at", "_source", "_batch_id", "_lsn", "_seqval", "_commit_ts", "_file", "_row_number", "_received_at"]);
@@ -42,13 +41,13 @@ export function silverProjection(dataset: Dataset, keys: MergeKeys): string {
   const select: string[] = [];
   for (const c of dataset.columns) {
     if (c.lineage) {
-      if (KEPT_LINEAGE.has(c.name)) select.push(quote(c.name));
+      if (KEPT_LINEAGE.has(c.name)) select.push(sqlIdent(c.name));
       continue;
     }
     if (c.pii === "drop") continue;
-    if (c.pii === "tokenise") select.push(`${tokenSql(c.name, tokeniseKey!)} AS ${quote(c.name)}`);
-    else if (c.pii === "mask") select.push(`${maskSql(c.name)} AS ${quote(c.name)}`);
-    else select.push(quote(c.name));
+    if (c.pii === "tokenise") select.push(`${tokenSql(c.name, tokeniseKey!)} AS ${sqlIdent(c.name)}`);
+    else if (c.pii === "mask") select.push(`${maskSql(c.name)} AS ${sqlIdent(c.name)}`);
+    else select.push(sqlIdent(c.name));
   }
   if (dataset.kind === "cdc") select.push(`${CDC_VERSION_SQL} AS _version`, "_op");
   else select.push(`strftime(_ingested_at, '%Y-%m-%dT%H:%M:%S.%f') || '|' || _record_id AS _version`);
@@ -65,14 +64,14 @@ export function silverProjection(dataset: Dataset, keys: MergeKeys): string {
  * @example mergeSql(orders, { bronze: ["/tmp/a.parquet"], previous: [], tokeniseKey, links }) // "WITH changes AS (…) SELECT …"
  */
 export function mergeSql(dataset: Dataset, input: { bronze: string[]; previous: string[] } & MergeKeys): string {
-  const list = (paths: string[]) => `[${paths.map(literal).join(", ")}]`;
+  const list = (paths: string[]) => `[${paths.map(sqlLiteral).join(", ")}]`;
   const parts: string[] = [];
   if (input.bronze.length > 0) {
     const where = dataset.kind === "cdc" ? "WHERE _op <> 'update_before'" : "";
     parts.push(`SELECT ${silverProjection(dataset, input)} FROM read_parquet(${list(input.bronze)}, union_by_name = true, hive_partitioning = false) ${where}`);
   }
   if (input.previous.length > 0) parts.push(`SELECT * FROM read_parquet(${list(input.previous)}, union_by_name = true, hive_partitioning = false)`);
-  const key = dedupeKey(dataset).map(quote).join(", ");
+  const key = dedupeKey(dataset).map(sqlIdent).join(", ");
   const latest = `SELECT * FROM changes QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _version DESC, _record_id DESC) = 1`;
   const alive = dataset.kind === "cdc" ? `SELECT * FROM (${latest}) WHERE _op <> 'delete'` : latest;
   // entity_id is re-resolved on every merge (table `entity_roots`: merged entity → survivor), so late links reach old rows.

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { LakeStore } from "../lake";
 import { newVersionId, versionPrefix, type TableLayer, type TableManifest } from "./layout";
+import { sqlLiteral } from "../lake/sql-text";
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export interface WrittenVersion {
   version: string;
@@ -28,7 +28,7 @@ export async function copyToVersion(
 ): Promise<WrittenVersion> {
   const out = await mkdtemp(join(tmpdir(), `tributary-${target.layer}-`));
   try {
-    const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
+    const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${sqlLiteral(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
     const rows = Number(copied.getRows()[0]?.[0] ?? 0);
     const version = newVersionId(target.now, Math.random().toString(16).slice(2, 6));
     const written = await readdir(join(out, "v")).catch(() => [] as string[]);
