@@ -23,6 +23,9 @@ async function freshGraph(): Promise<{ name: string; graph: () => LinkGraph }> {
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
+  // dynalite activates a new table on its next tick: under load a request can arrive first.
+  const { DescribeTableCommand } = await import("@aws-sdk/client-dynamodb");
+  while ((await dynamo.client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== "ACTIVE") await new Promise((r) => setTimeout(r, 5));
   return { name, graph: () => new LinkGraph(dynamo.doc, name) };
 }
 

@@ -55,4 +55,6 @@ async function ensureTable(client: DynamoDBClient, table: TableDecl): Promise<vo
     attributes.push({ AttributeName: table.sortKey, AttributeType: "S" as const });
   }
   await client.send(new CreateTableCommand({ TableName: table.name, KeySchema: keys, AttributeDefinitions: attributes, BillingMode: "PAY_PER_REQUEST" }));
+  // Even with createTableMs: 0, dynalite activates the table on a later tick; a request before that is refused.
+  while ((await client.send(new DescribeTableCommand({ TableName: table.name }))).Table?.TableStatus !== "ACTIVE") await new Promise((r) => setTimeout(r, 5));
 }
