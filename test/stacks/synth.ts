@@ -77,6 +77,24 @@ export function synthesize(config?: unknown, options: SynthOptions = {}): Promis
   return pending;
 }
 
+/**
+ * SST's initProject compiles sst.config.ts to `.sst.config.<Date.now()>.mjs` in the working directory, imports it
+ * and deletes it. Two test files' workers starting in the same millisecond share that name, and one deletes the
+ * other's file before it is imported ("Cannot find module …/.sst.config.….mjs"). Retry after a random pause.
+ */
+async function initProjectWithRetry(attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await initProject({ stage: TEST_STAGE });
+      return;
+    } catch (error) {
+      const collided = error instanceof Error && /Cannot find module .*\.sst\.config\.\d+\.mjs/.test(error.message);
+      if (!collided || attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+    }
+  }
+}
+
 async function synthesizeNow(config: unknown, bundle: boolean): Promise<Synthesized> {
   // SST skips its AWS bootstrap lookup only under NODE_ENV=test (App.isRunningSSTTest); vitest sets it.
   process.env.NODE_ENV ??= "test";
@@ -84,7 +102,7 @@ async function synthesizeNow(config: unknown, bundle: boolean): Promise<Synthesi
   // SST resolves sst.config.ts, handler paths and its build output relative to the working directory.
   process.chdir(REPO_ROOT);
   try {
-    projectReady ??= initProject({ stage: TEST_STAGE }).then(() => {
+    projectReady ??= initProjectWithRetry().then(() => {
       // SST's generated types (.sst/types, rewritten by every new App) and bundles go to this process's folder.
       const paths = useProject().paths;
       paths.out = path.join(scratchDir(), ".sst");
