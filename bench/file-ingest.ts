@@ -10,7 +10,7 @@
  * BENCH_HEAP_CAP_MB for the heap-capped Tributary row, default 256, 0 to skip it; BENCH_CPU_PROF = a directory for
  * a CPU profile of the Tributary side)
  */
-import { spawn } from "node:child_process";
+import { runChildSide } from "./child-side";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -20,7 +20,6 @@ import type { SideResult } from "./measure-child";
 
 const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 2048);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const TIMEOUT_MIN = Number(process.env.BENCH_TIMEOUT_MIN ?? 20);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const HEAP_CAP_MB = Number(process.env.BENCH_HEAP_CAP_MB ?? 256);
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "measure-child.ts");
@@ -61,25 +60,8 @@ async function runSide(side: Side, file: string): Promise<SideResult> {
 
 function runChild(side: Side, file: string, workDir: string): Promise<SideResult> {
   const flags = [...(side.nodeFlags ?? []), ...(CPU_PROF_DIR && side === SIDES[0] ? ["--cpu-prof", "--cpu-prof-dir", CPU_PROF_DIR] : [])];
-  const child = spawn(process.execPath, [...flags, "--import", "tsx", CHILD, ...side.args.slice(0, 1), file, ...side.args.slice(1)], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", BENCH_WORK_DIR: workDir },
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`bench: ${side.name} did not finish within ${TIMEOUT_MIN} min (BENCH_TIMEOUT_MIN); killed`));
-    }, TIMEOUT_MIN * 60_000);
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      const last = out.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && last.startsWith("{")) resolve(JSON.parse(last) as SideResult);
-      else reject(new Error(`bench: ${side.name} exited with ${signal ?? code}${last ? `: ${last}` : ""} (a crash here is a result too: see stderr above)`));
-    });
-  });
+  const args = [...flags, "--import", "tsx", CHILD, ...side.args.slice(0, 1), file, ...side.args.slice(1)];
+  return runChildSide<SideResult>(side.name, args, { BENCH_WORK_DIR: workDir }, " (a crash here is a result too: see stderr above)");
 }
 
 /** The counts each side must reach on this file; anything else is a wrong result, not a slow one. */

@@ -19,7 +19,7 @@
  *
  * Run: npm run bench -- silver   (BENCH_SILVER_SIZES, BENCH_ROUNDS default 1, BENCH_TIMEOUT_MIN per side default 20)
  */
-import { spawn } from "node:child_process";
+import { runChildSide } from "./child-side";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -33,7 +33,6 @@ import shipped from "../tributary.config";
 
 const SIZES = (process.env.BENCH_SILVER_SIZES ?? "1000000,10000000").split(",").map((s) => Number(s.trim()));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const TIMEOUT_MIN = Number(process.env.BENCH_TIMEOUT_MIN ?? 20);
 const GOAL = 1_000_000;
 const BATCHES = 10;
 const SELF = fileURLToPath(import.meta.url);
@@ -223,25 +222,7 @@ async function measure(job: Job): Promise<Measured> {
 }
 
 function runChild(job: Job): Promise<Measured> {
-  const child = spawn(process.execPath, ["--import", "tsx", SELF, "--child", JSON.stringify(job)], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`bench: ${job.side} did not finish within ${TIMEOUT_MIN} min (BENCH_TIMEOUT_MIN); killed`));
-    }, TIMEOUT_MIN * 60_000);
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      const last = out.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && last.startsWith("{")) resolve(JSON.parse(last) as Measured);
-      else reject(new Error(`bench: ${job.side} exited with ${signal ?? code}${last ? `: ${last}` : ""}`));
-    });
-  });
+  return runChildSide<Measured>(job.side, ["--import", "tsx", SELF, "--child", JSON.stringify(job)]);
 }
 
 // ─── the benchmark ───────────────────────────────────────────────────────────────────────────────────────────────
