@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { datasets, InvalidConfigError, parseConfig, type ConfigInput } from "@tributary/core/config";
+import { datasets, parseConfig, type ConfigInput } from "@tributary/core/config";
 import shipped from "../../tributary.config";
+import { problemsOf } from "./config-problems";
 
-const problemsOf = (input: unknown): string[] => {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the config to be refused");
-};
 
 const table = (overrides: Record<string, unknown> = {}) => ({ name: "things", table: "dbo.things", primaryKey: ["id"], columns: { id: "bigint" }, ...overrides });
 

@@ -3,18 +3,10 @@
  * check that they name declared datasets, columns and keys.
  */
 import { describe, expect, it } from "vitest";
-import { InvalidConfigError, parseConfig, type ConfigInput } from "@tributary/core/config";
+import { parseConfig, type ConfigInput } from "@tributary/core/config";
 import shipped from "../../tributary.config";
+import { problemsOf } from "./config-problems";
 
-const problemsOf = (input: unknown): string[] => {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the config to be refused");
-};
 
 const withRealtime = (realtime: Record<string, unknown>): ConfigInput => ({ ...shipped, realtime: { ...shipped.realtime, ...realtime } }) as ConfigInput;
 const withLinkKeys = (extra: Record<string, unknown>): ConfigInput => ({ ...shipped, links: { keys: { ...shipped.links!.keys, ...extra } } }) as ConfigInput;

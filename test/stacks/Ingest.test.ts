@@ -11,7 +11,7 @@ import { API_ACCESS_LOG_RETENTION, API_THROTTLE } from "../../stacks/ingest/api"
 import { DEAD_LETTER_RETENTION_DAYS } from "../../stacks/ingest/queues";
 import { FUNCTION_LOG_RETENTION, LAMBDA_ARCHITECTURE } from "../../stacks/shared/function-defaults";
 import shippedConfig from "../../tributary.config";
-import { removeSynthOutput, synthesize, TEST_REGION, type Synthesized } from "./synth";
+import { importOf, lakeExports, removeSynthOutput, synthesize, TEST_REGION, type Synthesized } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 
@@ -26,13 +26,9 @@ let lakeBucketArn: unknown;
 beforeAll(async () => {
   synthesized = await synthesize();
   ({ Ingest: ingest, Lake: lake } = synthesized.templates);
-  const [lakeBucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
-  const exportOf = (value: unknown) => {
-    const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export);
-    return { "Fn::ImportValue": (output as any).Export.Name };
-  };
-  lakeBucketName = exportOf({ Ref: lakeBucketId });
-  lakeBucketArn = exportOf({ "Fn::GetAtt": [lakeBucketId, "Arn"] });
+  const exports = lakeExports(lake);
+  lakeBucketName = importOf(exports.bucketName);
+  lakeBucketArn = importOf(exports.bucketArn);
   wired = wiring(parseConfig(shippedConfig), { lakeBucket: lakeBucketName as string });
 });
 afterAll(removeSynthOutput);

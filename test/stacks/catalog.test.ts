@@ -13,7 +13,7 @@ import { ATHENA_RESULTS_PREFIX } from "../../stacks/catalog/names";
 import { BYTES_SCANNED_CUTOFF_PER_QUERY } from "../../stacks/catalog/workgroups";
 import sstConfig from "../../sst.config";
 import shippedConfig from "../../tributary.config";
-import { removeSynthOutput, synthesize, TEST_ACCOUNT, type Synthesized } from "./synth";
+import { lakeExports, removeSynthOutput, synthesize, TEST_ACCOUNT, type Synthesized } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -47,15 +47,8 @@ let imports: Record<string, string>;
 beforeAll(async () => {
   synthesized = await synthesize(undefined, { bundle: false });
   catalog = synthesized.templates.Catalog;
-  const lake = synthesized.templates.Lake;
-  const [bucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
-  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === "Encrypts every object of the Tributary lake bucket")!;
-  const exportOf = (value: unknown) => (Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export) as any)?.Export.Name as string;
-  imports = {
-    [exportOf({ "Fn::GetAtt": [bucketId, "Arn"] })]: "arn:aws:s3:::LAKE",
-    [exportOf({ Ref: bucketId })]: "LAKE",
-    [exportOf({ "Fn::GetAtt": [keyId, "Arn"] })]: "LAKE_KEY_ARN",
-  };
+  const lake = lakeExports(synthesized.templates.Lake);
+  imports = { [lake.bucketArn]: "arn:aws:s3:::LAKE", [lake.bucketName]: "LAKE", [lake.keyArn]: "LAKE_KEY_ARN" };
 });
 afterAll(removeSynthOutput);
 

@@ -8,7 +8,7 @@ import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CDC_METRICS_NAMESPACE } from "../../stacks/ingest/cdc-alarms";
 import { startTestPlatform } from "../support/platform";
-import { removeSynthOutput, synthesize, TEST_ACCOUNT, TEST_REGION, type Synthesized } from "./synth";
+import { importOf, lakeExports, removeSynthOutput, synthesize, TEST_ACCOUNT, TEST_REGION, type Synthesized } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -26,15 +26,9 @@ let lakeKeyArn: unknown;
 beforeAll(async () => {
   synthesized = await synthesize();
   ingest = synthesized.templates.Ingest;
-  const lake = synthesized.templates.Lake;
-  const exportOf = (value: unknown) => {
-    const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export) as any;
-    return { "Fn::ImportValue": output.Export.Name };
-  };
-  const [bucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
-  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === "Encrypts every object of the Tributary lake bucket")!;
-  lakeBucketArn = exportOf({ "Fn::GetAtt": [bucketId, "Arn"] });
-  lakeKeyArn = exportOf({ "Fn::GetAtt": [keyId, "Arn"] });
+  const lake = lakeExports(synthesized.templates.Lake);
+  lakeBucketArn = importOf(lake.bucketArn);
+  lakeKeyArn = importOf(lake.keyArn);
 });
 afterAll(removeSynthOutput);
 

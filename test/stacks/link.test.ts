@@ -13,7 +13,7 @@ import { wiring } from "@tributary/core/wiring";
 import { jwtAuthorizerFor } from "../../stacks/ingest/api";
 import { StackWiringError } from "../../stacks/ingest/resources";
 import shippedConfig from "../../tributary.config";
-import { removeSynthOutput, synthesize, TEST_REGION, type Synthesized } from "./synth";
+import { importOf, lakeExports, removeSynthOutput, synthesize, TEST_REGION, type Synthesized } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -39,15 +39,9 @@ beforeAll(async () => {
   plain = await synthesize(undefined, { bundle: false });
   withJwt = await synthesize(JWT_CONFIG, { bundle: false });
   ingest = plain.templates.Ingest;
-  const lake = plain.templates.Lake;
-  const exportOf = (value: unknown) => {
-    const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export) as any;
-    return { "Fn::ImportValue": output.Export.Name };
-  };
-  const [bucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
-  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === "Encrypts every object of the Tributary lake bucket")!;
-  lakeBucketArn = exportOf({ "Fn::GetAtt": [bucketId, "Arn"] });
-  lakeKeyArn = exportOf({ "Fn::GetAtt": [keyId, "Arn"] });
+  const lake = lakeExports(plain.templates.Lake);
+  lakeBucketArn = importOf(lake.bucketArn);
+  lakeKeyArn = importOf(lake.keyArn);
 });
 afterAll(removeSynthOutput);
 

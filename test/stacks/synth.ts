@@ -166,3 +166,25 @@ function scratchDir(): string {
   }
   return scratch;
 }
+
+/** Export names under which the Lake stack shares its bucket and key (other stacks refer to them with Fn::ImportValue). */
+export interface LakeExports {
+  bucketName: string;
+  bucketArn: string;
+  keyArn: string;
+}
+
+/** Finds the Lake template's exports of the lake bucket (name, ARN) and its KMS key ARN. */
+export function lakeExports(lake: Template): LakeExports {
+  const [bucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
+  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === "Encrypts every object of the Tributary lake bucket")!;
+  const exportOf = (value: unknown): string => {
+    const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export) as any;
+    if (!output) throw new Error(`test: the Lake stack exports nothing for ${JSON.stringify(value)}`);
+    return output.Export.Name;
+  };
+  return { bucketName: exportOf({ Ref: bucketId }), bucketArn: exportOf({ "Fn::GetAtt": [bucketId, "Arn"] }), keyArn: exportOf({ "Fn::GetAtt": [keyId, "Arn"] }) };
+}
+
+/** `{ "Fn::ImportValue": name }`: how another stack's template refers to an export. */
+export const importOf = (exportName: string) => ({ "Fn::ImportValue": exportName });
