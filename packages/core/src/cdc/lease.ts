@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ports } from "../platform";
 import { SourceBusyError } from "./errors";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 export interface Lease {
   source: string;
@@ -38,7 +39,7 @@ export async function acquireLease(ports: Ports, source: string, durationMs: num
       }),
     );
   } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") {
+    if (isConditionalCheckFailed(error)) {
       const item = (error as { Item?: Record<string, { S?: string; N?: string }> }).Item;
       throw new SourceBusyError(source, item?.holder?.S ?? "another poller", Number(item?.expiresAt?.N ?? expiresAt));
     }
@@ -53,7 +54,7 @@ export async function acquireLease(ports: Ports, source: string, durationMs: num
         .send(new DeleteCommand({ TableName, Key: { pk: leaseKey(source) }, ConditionExpression: "holder = :holder", ExpressionAttributeValues: { ":holder": holder } }))
         .catch((error: Error) => {
           // Someone took over an expired lease: it is theirs now, nothing to release.
-          if (error.name !== "ConditionalCheckFailedException") throw error;
+          if (!isConditionalCheckFailed(error)) throw error;
         });
     },
   };

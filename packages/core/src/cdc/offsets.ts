@@ -3,11 +3,11 @@
  * version, so two pollers can never both advance one offset: the second gets `OffsetConflictError` and its work
  * is discarded (at-least-once; its bronze files carry the same change keys and silver drops them).
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ports } from "../platform";
 import type { ChangePosition } from "./change-source";
 import { OffsetConflictError } from "./errors";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 /**
  * Where streaming resumes:
@@ -95,7 +95,7 @@ export async function advanceOffset(ports: Ports, current: TableOffset, next: Ta
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === "ConditionalCheckFailedException") {
+    if (isConditionalCheckFailed(error)) {
       throw new OffsetConflictError(key, current.version, { cause: error });
     }
     throw error;

@@ -2,9 +2,9 @@
  * The ingest ledger (DynamoDB): one item per (key, etag). A conditional write makes "the same file delivered
  * twice is a no-op" hold across retries and concurrent deliveries, without transactions.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ports } from "../platform";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 export type LedgerStatus = "in_progress" | "done";
 
@@ -27,7 +27,7 @@ export async function claimFile(ports: Ports, key: string, etag: string): Promis
     );
     return "claimed";
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === "ConditionalCheckFailedException") return "done";
+    if (isConditionalCheckFailed(error)) return "done";
     throw error;
   }
 }

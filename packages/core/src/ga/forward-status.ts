@@ -4,11 +4,11 @@
  * when SQS redelivers its hit. Every write is a conditional single-item update (dynalite has no transactions):
  * `sent` is final — a late attempt or expiry never overwrites it, and a second `sent` keeps the first `sentAt`.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Ports } from "../platform";
 import { GaForwardError } from "./forward-errors";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 export type ForwardStatus = "pending" | "sent" | "expired";
 
@@ -139,7 +139,7 @@ async function conditionalUpdate(
     );
   } catch (error) {
     // The condition failing is the point: the event already reached a final state.
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === "ConditionalCheckFailedException") return;
+    if (isConditionalCheckFailed(error)) return;
     throw error;
   }
 }

@@ -16,6 +16,7 @@
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { MergeContentionError } from "./errors";
 import { entityIdOf, type LinkNode } from "./nodes";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 const MAX_MERGE_ATTEMPTS = 25;
 const BATCH_GET_LIMIT = 100;
@@ -33,8 +34,6 @@ export interface MergeLogEntry {
   at: string;
   recordId: string;
 }
-
-const isConditionFailure = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
 
 export class LinkGraph {
   /** `mergedInto` is written once and never changes, so a pointer seen once is true forever. */
@@ -85,9 +84,9 @@ export class LinkGraph {
   async resolveMany(records: { recordId: string; nodes: LinkNode[] }[], concurrency = 16): Promise<Resolution[]> {
     await this.register(records.flatMap((r) => r.nodes));
     const startsOf = records.map((r) => [...new Set(r.nodes.map((n) => entityIdOf(n.id)))]);
-    const allRoots = await this.rootsOf([...new Set(startsOf.flat())]);
-    const known = new Map<string, string>();
-    [...new Set(startsOf.flat())].forEach((start, i) => known.set(start, allRoots[i]!));
+    const allStarts = [...new Set(startsOf.flat())];
+    const allRoots = await this.rootsOf(allStarts);
+    const known = new Map(allStarts.map((start, i) => [start, allRoots[i]!] as const));
     const out: Resolution[] = new Array(records.length);
     const pending: number[] = [];
     startsOf.forEach((starts, i) => {
@@ -250,7 +249,7 @@ export class LinkGraph {
       this.mergedInto.set(child, survivor);
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       // Another worker may have merged the same child into the same survivor (and shares this log item): keep it then.
       const pointers = await this.pointersOf([child]);
       if (pointers.get(child) !== survivor) await this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: log }));

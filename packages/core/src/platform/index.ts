@@ -2,3 +2,4 @@ export * from "./ports";
 export * from "./current";
 export * from "./aws";
 export * from "./aws-env";
+export * from "./conditional-check";

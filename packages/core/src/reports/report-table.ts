@@ -8,6 +8,7 @@
  */
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Fact, OrderFact, ResultFact, VisitFact } from "./facts";
+import { isConditionalCheckFailed } from "../platform/conditional-check";
 
 export type ReportItem = Record<string, unknown> & { sk: string };
 
@@ -16,8 +17,6 @@ export interface ApplyOutcome {
   /** Facts refused because the table already holds the same or a newer version (duplicates, late arrivals). */
   stale: number;
 }
-
-const isConditionFailure = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
 
 /** The order of visits' first hits: by time, then source, so ties resolve the same way everywhere. */
 const firstKeyOf = (v: VisitFact) => `${v.at}|${v.utmSource ?? ""}`;
@@ -57,6 +56,8 @@ export class ReportTable {
         "SET firstKey = :k, firstSeen = :t, firstSource = :s, dataset = :d, visitor = :v, #session = :session, lastSeen = if_not_exists(lastSeen, :last), appliedAt = :now",
         "attribute_not_exists(firstKey) OR firstKey > :k",
         { ":k": firstKeyOf(first), ":t": first.at, ":s": first.utmSource, ":d": first.dataset, ":v": first.visitor, ":session": first.session, ":last": last.at, ":now": appliedAt },
+        // SESSION is a DynamoDB reserved word.
+        { "#session": "session" },
       );
       // A new visit got its last seen with the first write; only an existing one needs the second.
       const created = movedFirst.ok && movedFirst.old?.lastSeen === undefined;
@@ -108,13 +109,20 @@ export class ReportTable {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
 
   /** One conditional update; `old` holds the updated attributes' previous values when it went through. */
-  private async conditional(entityId: string, sk: string, update: string, condition: string, values: Record<string, unknown>): Promise<{ ok: boolean; old?: Record<string, unknown> }> {
+  private async conditional(
+    entityId: string,
+    sk: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<{ ok: boolean; old?: Record<string, unknown> }> {
     try {
       const out = await this.dynamo.send(
         new UpdateCommand({
@@ -124,12 +132,12 @@ export class ReportTable {
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
           ReturnValues: "UPDATED_OLD",
-          ...(update.includes("#session") ? { ExpressionAttributeNames: { "#session": "session" } } : {}),
+          ...(names ? { ExpressionAttributeNames: names } : {}),
         }),
       );
       return { ok: true, old: out.Attributes ?? {} };
     } catch (error) {
-      if (isConditionFailure(error)) return { ok: false };
+      if (isConditionalCheckFailed(error)) return { ok: false };
       throw error;
     }
   }
