@@ -3,12 +3,11 @@
  * and published atomically. Lineage: the manifest's `consumed` names the silver versions it was built from
  * (`silver/<dataset>@<version>`), so a rerun over unchanged silver changes nothing.
  */
-import { join } from "node:path";
 import type { TributaryConfig } from "../config";
 import type { StagedPrefix } from "../lake";
 import type { Ports } from "../platform";
 import { goldInputs, goldSql, silverView } from "./gold-sql";
-import { publishManifest, readCurrentManifest, versionPrefix } from "./layout";
+import { publishManifest, readCurrentManifest, stageVersionFiles } from "./layout";
 import { copyToVersion, openDuckDb } from "./version-writer";
 import { sqlLiteral } from "../lake/sql-text";
 
@@ -40,10 +39,7 @@ export async function buildGold(ports: Ports, report: TributaryConfig["reports"]
   const duck = await openDuckDb();
   try {
     for (const [dataset, manifest] of manifests) {
-      const prefix = versionPrefix("silver", dataset, manifest!.version);
-      const stage = await lake.stage(prefix);
-      stages.push(stage);
-      const files = manifest!.files.map((f) => sqlLiteral(join(stage.dir, f.key.slice(prefix.length))));
+      const files = (await stageVersionFiles(lake, manifest!, stages)).map(sqlLiteral);
       await duck.conn.run(`CREATE VIEW ${silverView(dataset)} AS SELECT * FROM read_parquet([${files.join(", ")}], hive_partitioning = false)`);
     }
     const now = options.now ?? new Date();

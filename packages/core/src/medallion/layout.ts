@@ -6,7 +6,8 @@
  * A run killed before the switch leaves an unreferenced version that readers never see.
  */
 import { z } from "zod";
-import type { LakeStore } from "../lake";
+import { join } from "node:path";
+import type { LakeStore, StagedPrefix } from "../lake";
 import { InvalidManifestError } from "./errors";
 
 export type TableLayer = "silver" | "gold";
@@ -66,4 +67,18 @@ export async function publishManifest(lake: LakeStore, manifest: TableManifest):
   const base = lake.location.replace(/\/$/, "");
   await lake.put(symlinkManifestKey(manifest.layer, manifest.table), manifest.files.map((f) => `${base}/${f.key}`).join("\n") + "\n", { contentType: "text/plain" });
   await lake.put(currentManifestKey(manifest.layer, manifest.table), JSON.stringify(manifest, null, 2), { contentType: "application/json" });
+}
+
+/**
+ * The local paths of a published version's files: its `v=` prefix staged from the lake (the stage goes into
+ * `stages`, for the caller to clean up).
+ *
+ * @example const paths = await stageVersionFiles(lake, manifest, stages); // ["/tmp/…/part-0.parquet"]
+ */
+export async function stageVersionFiles(lake: LakeStore, manifest: TableManifest, stages: StagedPrefix[]): Promise<string[]> {
+  if (manifest.files.length === 0) return [];
+  const prefix = versionPrefix(manifest.layer, manifest.table, manifest.version);
+  const stage = await lake.stage(prefix);
+  stages.push(stage);
+  return manifest.files.map((f) => join(stage.dir, f.key.slice(prefix.length)));
 }

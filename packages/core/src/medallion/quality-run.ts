@@ -3,11 +3,10 @@
  * does). Returns what the manifest records; a `fail` throws before anything is written; `quarantine` moves the
  * failing rows into the `quarantined` table (with the checks they failed) and out of `merged`.
  */
-import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { datasetNamed, type Dataset, type TributaryConfig } from "../config";
+import type { Dataset, TributaryConfig } from "../config";
 import type { LakeStore, StagedPrefix } from "../lake";
-import { readCurrentManifest, versionPrefix } from "./layout";
+import { readCurrentManifest, stageVersionFiles } from "./layout";
 import { expectationsOf, failingRowsSql, freshnessSql, QualityFailedError, type QualityResult } from "./quality";
 import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
@@ -42,10 +41,7 @@ export async function runQualityChecks(conn: DuckDBConnection, ctx: { config: Tr
         result.skipped = `silver.${refName} has no version yet`;
         continue;
       }
-      const prefix = versionPrefix("silver", datasetNamed(ctx.config, refName).name, ref.version);
-      const stage = await ctx.lake.stage(prefix);
-      ctx.stages.push(stage);
-      const files = ref.files.map((f) => sqlLiteral(join(stage.dir, f.key.slice(prefix.length)))).join(", ");
+      const files = (await stageVersionFiles(ctx.lake, ref, ctx.stages)).map(sqlLiteral).join(", ");
       await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(`ref_${refName}`)} AS SELECT * FROM read_parquet([${files}], hive_partitioning = false)`);
     }
     const failing = (await conn.runAndReadAll(`SELECT _record_id FROM (${failingRowsSql(e)!}) ORDER BY _record_id`)).getRowObjectsJson();

@@ -12,7 +12,7 @@ import type { Ports } from "../platform";
 import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
 import { TokeniseKeyMissingError } from "./errors";
-import { publishManifest, readCurrentManifest, versionPrefix, type TableManifest } from "./layout";
+import { publishManifest, readCurrentManifest, stageVersionFiles } from "./layout";
 import type { QualityResult } from "./quality";
 import { runQualityChecks } from "./quality-run";
 import { mergeSql } from "./silver-sql";
@@ -67,7 +67,7 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
   try {
     const bronze = added.length > 0 ? await lake.stage(bronzePrefix) : undefined;
     if (bronze) stages.push(bronze);
-    const previousFiles = previous ? await stagedFiles(lake, versionPrefix("silver", dataset.name, previous.version), previous, stages) : [];
+    const previousFiles = previous ? await stageVersionFiles(lake, previous, stages) : [];
     const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } });
     await loadEntityRootsTable(duck.conn, roots);
     const now = options.now ?? new Date();
@@ -108,11 +108,4 @@ async function loadEntityRootsTable(conn: DuckDBConnection, roots: Map<string, s
     appender.endRow();
   }
   appender.closeSync();
-}
-
-async function stagedFiles(lake: LakeStore, prefix: string, manifest: TableManifest, stages: StagedPrefix[]): Promise<string[]> {
-  if (manifest.files.length === 0) return [];
-  const stage = await lake.stage(prefix);
-  stages.push(stage);
-  return manifest.files.map((f) => join(stage.dir, f.key.slice(prefix.length)));
 }
