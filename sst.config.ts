@@ -2,6 +2,8 @@ import type { SSTConfig } from "sst";
 import { Catalog } from "./stacks/Catalog";
 import { Ingest } from "./stacks/Ingest";
 import { Lake } from "./stacks/Lake";
+import { Medallion } from "./stacks/Medallion";
+import { Operations } from "./stacks/Operations";
 
 export default {
   config() {
@@ -11,5 +13,7 @@ export default {
     app.stack(Lake);
     app.stack(Ingest);
     app.stack(Catalog);
+    app.stack(Medallion);
+    app.stack(Operations);
   },
 } satisfies SSTConfig;

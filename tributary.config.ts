@@ -155,4 +155,8 @@ export default defineConfig({
     { name: "daily_kpis", kind: "daily_kpis" },
     { name: "results_by_region", kind: "results_by_region", minCellSize: 5, region: { dataset: "customers", column: "country" } },
   ],
+
+  // On AWS, every alarm and the monthly cost budget notify one SNS topic; list addresses to subscribe to it here
+  // (each gets a confirmation email on deploy). Ignored by the local mode.
+  alerts: { emails: [], budgetMonthlyUsd: 100 },
 });

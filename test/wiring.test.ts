@@ -57,10 +57,48 @@ function functionRuleTrigger(fn: string, rule: Record<string, any>): string {
   return `${fn} <- bus rule ${name}`;
 }
 
+/**
+ * The Medallion template's side: each Task state of each state machine as `<function> <- step <machine>.<state>`
+ * (the function found through the Ingest export its Resource imports), and each rule starting a machine as its
+ * `Wiring: machine …` description says.
+ */
+function machineTriggers(medallion: Record<string, any>, ingest: Record<string, any>): string[] {
+  const ingestResources = ingest.Resources as Record<string, Resource>;
+  const functionOfImport = (arn: unknown): string => {
+    const name = (arn as { "Fn::ImportValue"?: string })["Fn::ImportValue"];
+    const output = Object.values(ingest.Outputs as Record<string, any>).find((o) => o.Export?.Name === name);
+    const id = output?.Value?.["Fn::GetAtt"]?.[0];
+    if (!id) throw new Error(`state machine Task resource ${JSON.stringify(arn)} is not an Ingest function`);
+    return String(ingestResources[id]!.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+  };
+  const lines: string[] = [];
+  for (const [id, sm] of Object.entries(medallion.Resources as Record<string, Resource>).filter(([, r]) => r.Type === "AWS::StepFunctions::StateMachine")) {
+    const parts = sm.Properties.DefinitionString["Fn::Join"][1] as unknown[];
+    const imports: unknown[] = [];
+    // Each import stands inside a JSON string ("Resource": "<import>"): splice in its index as `@<n>`.
+    const text = parts.map((p) => (typeof p === "string" ? p : `@${imports.push(p) - 1}`)).join("");
+    const definition = JSON.parse(text);
+    // The stack's construct id is `<machine>-machine`, which CloudFormation's logical id keeps without the dash.
+    const machineName = /^(.+)machine[0-9A-F]{8}$/.exec(id)?.[1] ?? id;
+    const visit = (states: Record<string, any>) => {
+      for (const [state, body] of Object.entries(states)) {
+        if (body.Type === "Task") lines.push(`${functionOfImport(imports[Number(String(body.Resource).slice(1))])} <- step ${machineName}.${state}`);
+        if (body.ItemProcessor) visit(body.ItemProcessor.States);
+      }
+    };
+    visit(definition.States);
+  }
+  for (const [, rule] of Object.entries(medallion.Resources as Record<string, Resource>).filter(([, r]) => r.Type === "AWS::Events::Rule")) {
+    const startsMachine = rule.Properties.Targets.some((t: any) => medallion.Resources[t.Arn?.Ref]?.Type === "AWS::StepFunctions::StateMachine");
+    if (startsMachine) lines.push(String(rule.Properties.Description).replace(/^Wiring: /, ""));
+  }
+  return lines;
+}
+
 describe("wiring: stacks and local runtime agree", () => {
   let platform: TestPlatform;
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform({ startMachines: true });
   });
   afterAll(async () => {
     await platform?.dispose();
@@ -70,10 +108,10 @@ describe("wiring: stacks and local runtime agree", () => {
   it("registers the same function triggers and rules on both sides", async () => {
     // Prepare
     // Triggers are template resources: the functions' code need not be bundled.
-    const { Ingest } = await synthTemplates(undefined, { bundle: false });
+    const { Ingest, Medallion } = await synthTemplates(undefined, { bundle: false });
 
     // Act
-    const aws = templateTriggers(Ingest.toJSON().Resources);
+    const aws = [...templateTriggers(Ingest.toJSON().Resources), ...machineTriggers(Medallion.toJSON(), Ingest.toJSON())].sort();
     const local = [
       ...platform.triggers,
       ...platform.wiring.rules.map((r) => `rule ${r.bus} -> queue ${r.targetQueue}`),

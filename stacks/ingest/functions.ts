@@ -45,6 +45,7 @@ export function buildFunction(scope: Construct, decl: FunctionDecl, ctx: Functio
     description: decl.description,
     timeout: decl.timeoutSeconds,
     memorySize: decl.memoryMb,
+    ...(decl.ephemeralStorageMb ? { diskSize: decl.ephemeralStorageMb } : {}),
     role,
     logGroup,
     environment: {

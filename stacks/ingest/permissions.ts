@@ -32,6 +32,9 @@ function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey }: WiredResource
   const statements: iam.PolicyStatement[] = [];
   if (read.length > 0) statements.push(new iam.PolicyStatement({ sid: "LakeRead", actions: LAKE_READ_ACTIONS, resources: objects(read) }));
   if (write.length > 0) statements.push(new iam.PolicyStatement({ sid: "LakeWrite", actions: LAKE_WRITE_ACTIONS, resources: objects(write) }));
+  const deletes = fn.lake.delete ?? [];
+  // Versioned bucket: a delete adds a delete marker, so the object stays recoverable for the noncurrent-version window.
+  if (deletes.length > 0) statements.push(new iam.PolicyStatement({ sid: "LakeDelete", actions: ["s3:DeleteObject"], resources: objects(deletes) }));
   // Listing is limited to the same prefixes; without it, S3 answers 403 instead of 404 for a missing key.
   statements.push(
     new iam.PolicyStatement({

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetNamed, datasets, parseConfig } from "@tributary/core/config";
 import { datasetPrefix, type LakeStore } from "@tributary/core/lake";
 import { linkAnnouncement, linkContext } from "@tributary/core/link";
-import { runMedallionLocally, type LocalDynamo } from "@tributary/core/local";
+import { runMedallionLocally, startLocalDynamo, type LocalDynamo } from "@tributary/core/local";
 import { GOLD_UPDATED, medallionDefinition, MEDALLION_TASKS } from "@tributary/core/medallion";
 import type { BusEvent, Ports } from "@tributary/core/platform";
 import shipped from "../../tributary.config";
 import { cdcPorts } from "../cdc/cdc-harness";
-import { startLinkDynamo } from "../link/link-harness";
+import { LINK_TABLES } from "../link/link-harness";
 import { goldenFiles } from "../support/golden";
 import { land, tableRows, type Batch } from "./medallion-harness";
 
@@ -26,7 +26,8 @@ const SECRETS: Record<string, string> = { TOKENISE_KEY: "test-tokenise-key-01234
 let dynamo: LocalDynamo;
 const dirs: string[] = [];
 beforeAll(async () => {
-  dynamo = await startLinkDynamo();
+  // The link tables (entity roots) and the workflow's lease table.
+  dynamo = await startLocalDynamo({ tables: [...LINK_TABLES, { name: "workflow_state", partitionKey: "pk" }] });
 });
 afterAll(async () => {
   await dynamo.stop();

@@ -149,7 +149,10 @@ describe("the deploy bundles of every wired function", () => {
     expect(outcomes).toEqual(expected);
     // File ingestion and linking read Parquet with DuckDB at runtime; the report API never does.
     expect([outcomes["file-ingest-fn"], outcomes["link-fn"], outcomes["report-api-fn"]]).toEqual(["duckdb 42", "duckdb 42", "loaded"]);
-  });
+    // The medallion's silver and gold steps are DuckDB over staged lake files.
+    expect([outcomes["medallion-silver-fn"], outcomes["medallion-gold-fn"]]).toEqual(["duckdb 42", "duckdb 42"]);
+    // Bundling and probing every wired function (14 with the shipped config) is minutes of CPU on a loaded 2-core machine.
+  }, 240_000);
 
   it("carry no PGlite (the embedded stand-in): at most an external import that no Lambda runs", async () => {
     const { bundles } = await synthesize();

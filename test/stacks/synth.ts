@@ -15,6 +15,8 @@ import { initProject, useProject } from "sst/project.js";
 import { Catalog } from "../../stacks/Catalog";
 import { Ingest } from "../../stacks/Ingest";
 import { Lake } from "../../stacks/Lake";
+import { Medallion } from "../../stacks/Medallion";
+import { Operations } from "../../stacks/Operations";
 import { CONFIG_CONTEXT_KEY } from "../../stacks/shared/config";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,7 +24,7 @@ export const TEST_STAGE = "test";
 export const TEST_ACCOUNT = "123456789012";
 export const TEST_REGION = "eu-west-1";
 
-export const STACKS = { Lake, Ingest, Catalog } as const;
+export const STACKS = { Lake, Ingest, Catalog, Medallion, Operations } as const;
 export type StackName = keyof typeof STACKS;
 
 /** A cdk-nag AwsSolutions error or warning on one construct. */
@@ -122,7 +124,7 @@ async function synthesizeNow(config: unknown, bundle: boolean): Promise<Synthesi
       { outdir: mkdtempSync(path.join(scratchDir(), "cdk.out-")), context: config === undefined ? {} : { [CONFIG_CONTEXT_KEY]: config } },
     );
     for (const fn of Object.values(STACKS)) await app.stack(fn);
-    const stacks = { Lake: getStack(Lake), Ingest: getStack(Ingest), Catalog: getStack(Catalog) } satisfies Record<StackName, Stack>;
+    const stacks = Object.fromEntries(Object.entries(STACKS).map(([name, fn]) => [name, getStack(fn)])) as Record<StackName, ReturnType<typeof getStack>>;
     for (const stack of Object.values(stacks)) Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
     await app.finish();
     const bundles: Record<string, string> = {};
@@ -136,8 +138,8 @@ async function synthesizeNow(config: unknown, bundle: boolean): Promise<Synthesi
         .messages.filter((m) => /^AwsSolutions-/.test(String(m.entry.data)))
         .map((m) => ({ level: m.level === "error" ? "error" : "warning", path: m.id, message: String(m.entry.data) }));
     return {
-      templates: { Lake: Template.fromStack(stacks.Lake), Ingest: Template.fromStack(stacks.Ingest), Catalog: Template.fromStack(stacks.Catalog) },
-      nagFindings: { Lake: findingsOf(stacks.Lake), Ingest: findingsOf(stacks.Ingest), Catalog: findingsOf(stacks.Catalog) },
+      templates: Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack)])) as Record<StackName, Template>,
+      nagFindings: Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, findingsOf(stack)])) as Record<StackName, NagFinding[]>,
       bundles,
     };
   } finally {

@@ -23,7 +23,7 @@ export async function makeHome(): Promise<string> {
 }
 
 export async function startTestPlatform(
-  options: { config?: ConfigInput; home?: string; landingScanMs?: number; settings?: Partial<LocalSettings> } = {},
+  options: { config?: ConfigInput; home?: string; landingScanMs?: number; settings?: Partial<LocalSettings>; startMachines?: boolean } = {},
 ): Promise<TestPlatform> {
   const config = parseConfig(options.config ?? shipped);
   const home = options.home ?? (await makeHome());
@@ -31,6 +31,7 @@ export async function startTestPlatform(
     settings: { home, port: 0, logLevel: "ERROR", ...options.settings },
     config,
     landingScanMs: options.landingScanMs ?? 100,
+    startMachines: options.startMachines ?? false,
     log: (line) => (line.startsWith("local:") ? console.error(line) : undefined),
   });
   const query = async (sql: string) => {

@@ -12,7 +12,8 @@ const CHANGES_PER_TICK = 5;
 
 export async function runDev(settings: LocalSettings, configPath: string, options: { simulateChanges?: boolean } = {}): Promise<void> {
   const { config, path } = await loadConfig(configPath);
-  const platform = await startLocalPlatform({ settings, config, log: console.log });
+  // As on AWS: the medallion workflow runs on its schedule and when a partner file lands.
+  const platform = await startLocalPlatform({ settings, config, log: console.log, startMachines: true });
   const timers: NodeJS.Timeout[] = [];
   if (options.simulateChanges) {
     for (const source of config.sources) {

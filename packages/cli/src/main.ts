@@ -6,6 +6,9 @@
  *   ingest <file>       put a local file through the file-ingest path
  *   snapshot <source>   (re-)snapshot a CDC source's tables, with a progress bar
  *   cdc status          CDC offsets, lag and last poll per table
+ *   status              dataset freshness vs SLO, CDC lag, queue/DLQ depths, last medallion runs (also at /status)
+ *   replay dlq <queue>  move a queue's dead letters back to it and follow their processing
+ *   backfill <dataset>  re-announce bronze files of --from..--to so linking and the report catch up
  */
 import { Command } from "commander";
 import { parseLocalSettings } from "@tributary/core/local";
@@ -14,6 +17,8 @@ import { runDemo } from "./demo";
 import { runDev } from "./dev";
 import { runIngest } from "./ingest";
 import { runQuery } from "./query";
+import { runBackfill, runReplayDlq } from "./replay";
+import { runStatus } from "./status";
 
 const program = new Command()
   .name("tributary")
@@ -63,6 +68,28 @@ program
   .option("--json", "print as JSON")
   .description("offsets, lag, snapshot state and last poll of every CDC table")
   .action(async (options: { json?: boolean }) => runCdcStatus(settings(), program.opts().config, options.json ?? false));
+
+program
+  .command("status")
+  .option("--json", "print as JSON")
+  .description("per-dataset freshness against its SLO, CDC lag, queue and dead-letter depths, last medallion runs")
+  .action(async (options: { json?: boolean }) => runStatus(settings(), program.opts().config, options.json ?? false));
+
+program
+  .command("replay")
+  .description("replay failed work")
+  .command("dlq")
+  .argument("<queue>", "a declared queue, e.g. stream-records (its <queue>-dlq is moved back into it)")
+  .description("move dead-lettered messages back to their queue in batches, with progress; idempotent")
+  .action(async (queue: string) => runReplayDlq(settings(), program.opts().config, queue));
+
+program
+  .command("backfill")
+  .argument("<dataset>", "dataset name from the config")
+  .requiredOption("--from <date>", "first dt partition, YYYY-MM-DD (UTC)")
+  .requiredOption("--to <date>", "last dt partition, YYYY-MM-DD, included")
+  .description("re-announce a dataset's bronze files of a date range as record.ingested; idempotent")
+  .action(async (dataset: string, options: { from: string; to: string }) => runBackfill(settings(), program.opts().config, dataset, options.from, options.to));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -11,3 +11,4 @@ export * as Cdc from "./cdc";
 export * as Link from "./link";
 export * as Reports from "./reports";
 export * as Medallion from "./medallion";
+export * as Ops from "./ops";

@@ -45,8 +45,8 @@ export class OffsetConflictError extends CdcError {
 
 /** A poll of this source is already running (its lease is held). */
 export class SourceBusyError extends CdcError {
-  constructor(readonly source: string, readonly holder: string, readonly expiresAt: number) {
-    super(`cdc: source ${source} is being polled by ${holder} until ${new Date(expiresAt).toISOString()}; not starting a second poll`);
+  constructor(readonly source: string, readonly holder: string, readonly expiresAt: number, options?: { cause?: unknown }) {
+    super(`cdc: source ${source} is being polled by ${holder} until ${new Date(expiresAt).toISOString()}; not starting a second poll`, options);
     this.name = "SourceBusyError";
   }
 }

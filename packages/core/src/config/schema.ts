@@ -256,6 +256,27 @@ export const FileLimitsSchema = z
   })
   .strict();
 
+/** Monthly AWS cost, in US dollars, the budget alerts on when the config names none. */
+export const DEFAULT_BUDGET_MONTHLY_USD = 100;
+
+/**
+ * Who hears about trouble on AWS (the Operations stack): every alarm, and the cost budget's notifications, go
+ * to one SNS topic; each address here is subscribed to it (SNS emails it a confirmation link first). The
+ * budget counts the whole account's monthly cost. Ignored by the embedded local mode.
+ */
+export const AlertsSchema = z
+  .object({
+    /** Addresses subscribed to the alerts topic; empty = add subscriptions (chat, paging) outside Tributary. */
+    emails: z
+      .array(z.email("must be an email address"))
+      .default([])
+      // The same address twice would be one SNS subscription declared twice, and deleting either deletes both.
+      .refine((emails) => new Set(emails.map((e) => e.toLowerCase())).size === emails.length, "list each address once"),
+    /** Monthly AWS cost budget in USD: alerts at 80% and 100% of actual cost, and at 100% of the forecast. */
+    budgetMonthlyUsd: z.number().positive("must be a positive amount of US dollars").default(DEFAULT_BUDGET_MONTHLY_USD),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     bronze: z
@@ -296,6 +317,7 @@ export const ConfigSchema = z
     realtime: RealtimeSchema.default(() => RealtimeSchema.parse({})),
     quality: z.array(ExpectationSchema).default([]),
     reports: z.array(ReportSchema).default([]),
+    alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
     // A function default: every parsed config gets its own settings objects, never a shared one.
     settings: SettingsSchema.default(() => SettingsSchema.parse({})),
   })
@@ -315,3 +337,4 @@ export type LinkKey = z.output<typeof LinkKeySchema>;
 export type RealtimeConfig = z.output<typeof RealtimeSchema>;
 export type Expectation = z.output<typeof ExpectationSchema>;
 export type FileLimits = z.output<typeof FileLimitsSchema>;
+export type AlertsConfig = z.output<typeof AlertsSchema>;

@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import type { TributaryConfig } from "../config";
 import { FileSystemLakeStore } from "../lake";
+import { localQueueDepths, platformStatus, statusRoutes } from "../ops";
 import { provide, type Ports } from "../platform";
 import { BUS_NAME, describeTrigger, wiring, type FunctionDecl, type QueueName, type QueueRef, type Trigger, type Wiring } from "../wiring";
 import { LocalBus } from "./bus";
@@ -18,10 +19,12 @@ import { loadHandler } from "./handlers";
 import { startHttpServer, type LocalRoute } from "./http-server";
 import { invokeLocally, type Handler } from "./lambda-context";
 import { startLandingScanner } from "./landing-scanner";
+import { startLocalMachines } from "./machines";
 import { localQueueArn, openDeclaredQueue, startQueueConsumer, type LocalQueue } from "./queue";
 import { startSchedule, type RunningSchedule } from "./schedule";
 import { localCredentials, localSecrets, type LocalCredentials } from "./secrets";
 import { homePaths, type LocalSettings } from "./settings";
+import type { StateMachineRunResult } from "./stepfunctions";
 
 export interface FileProgress {
   rows: number;
@@ -48,6 +51,8 @@ export interface LocalPlatform {
   credentials: LocalCredentials;
   /** Change sources of the SQL Server sources (embedded stand-ins unless a connection secret is set). */
   changeSources: LocalChangeSources;
+  /** Runs a state machine of the wiring (e.g. `medallion`) now, its Tasks answered by the wired functions. */
+  runMachine(name: string, options?: { signal?: AbortSignal }): Promise<StateMachineRunResult>;
   /** Runs a schedule of the wiring now (e.g. `cdc-poll-backend`), as if it had fired; runs never overlap. */
   runSchedule(name: string): Promise<void>;
   /** Scans landing/ now instead of waiting for the next tick. */
@@ -61,6 +66,11 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Landing scan interval; default 500 ms. */
   landingScanMs?: number;
+  /**
+   * Start state machines on their schedules and bus rules, as on AWS (`tributary dev`). Default false: tests and
+   * the demo run them with `runMachine`, so no run they did not ask for holds the workflow's lease.
+   */
+  startMachines?: boolean;
 }
 
 /**
@@ -134,8 +144,10 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     const routes: LocalRoute[] = [];
     const schedules = new Map<string, RunningSchedule>();
     const onError = (fn: string) => (error: unknown) => log(`local: ${fn} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const loaded: { decl: FunctionDecl; handler: Handler }[] = [];
     for (const fn of wired.functions) {
       const handler = await loadHandler(fn.handler);
+      loaded.push({ decl: fn, handler });
       for (const trigger of fn.triggers) {
         const stop = registerTrigger(fn, trigger, handler, { queueOf, bus, routes, schedules, onError: onError(fn.name) });
         if (stop) stops.push(stop);
@@ -143,12 +155,25 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       }
     }
 
+    const machines = startLocalMachines({
+      machines: wired.machines,
+      functions: loaded,
+      ports,
+      bus,
+      autoStart: options.startMachines ?? false,
+      schedules,
+      onError: onError("state machine"),
+    });
+    stops.push(machines.stop);
+    triggers.push(...machines.triggers);
+
     const runSchedule = async (name: string) => {
       const schedule = schedules.get(name);
       if (!schedule) throw new Error(`local: no schedule named ${name} (declared: ${[...schedules.keys()].join(", ") || "none"})`);
       await schedule.runNow();
     };
     if (options.config.sources.length > 0) routes.push(...cdcAdminRoutes(ports, runSchedule, onError("cdc-admin")));
+    routes.push(...statusRoutes(() => platformStatus(ports, { queueDepths: localQueueDepths(queues.values()) })));
     const http = await startHttpServer(routes, options.settings.port, onError("http"));
     stops.push(http.close);
 
@@ -168,7 +193,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
     log(`  dynamodb  ${dynamo.endpoint}  (dynalite; tables: ${wired.tables.map((t) => t.name).join(", ")})`);
     log(`  queues    ${wired.queues.map((q) => `${q.name} (+dlq, maxReceive ${q.maxReceiveCount})`).join(", ")}`);
     log(`  rules     ${wired.rules.map((r) => `${r.name} → ${r.targetQueue}`).join(", ")}`);
-    for (const line of triggers) log(`  fn        ${line}`);
+    for (const line of triggers) log(`  ${line.startsWith("machine ") ? "sfn " : "fn  "}      ${line}`);
     for (const line of credentials.describe()) log(line);
 
     return {
@@ -182,6 +207,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
       credentials,
       changeSources,
       runSchedule,
+      runMachine: machines.run,
       fileProgress: () => latestFileProgress,
       scanLanding: scanner.scan,
       stop: stopAll,

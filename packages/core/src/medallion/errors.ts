@@ -21,3 +21,11 @@ export class InvalidManifestError extends MedallionError {
     this.name = "InvalidManifestError";
   }
 }
+
+/** A compacted bronze file does not hold exactly the rows of the files it replaces: the originals are kept. */
+export class CompactionMismatchError extends MedallionError {
+  constructor(readonly into: string, readonly expectedRows: number, readonly actualRows: number) {
+    super(`medallion: compacting into ${into} wrote ${actualRows} rows, but its ${expectedRows} source rows were expected; originals kept`);
+    this.name = "CompactionMismatchError";
+  }
+}

@@ -11,3 +11,5 @@ export * from "./gold-build";
 export * from "./workflow";
 export * from "./quality";
 export * from "./quality-run";
+export * from "./compaction";
+export * from "./watermark";

@@ -30,6 +30,13 @@ export const TableManifestSchema = z.object({
     .optional(),
   /** Silver: rows a `quarantine` expectation moved to `quarantine/silver/<table>/v=<version>/`. */
   quarantined: z.number().int().min(0).optional(),
+  /** Silver: the newest `_ingested_at` in this version (ISO): what dataset freshness is measured from. */
+  newestRecordAt: z.string().nullable().optional(),
+  /**
+   * Silver: bronze compactions whose originals may not all be deleted yet (`consumed` already names `into`
+   * instead of `from`). The next compaction run finishes the deletes and drops the entry.
+   */
+  compactions: z.array(z.object({ into: z.string(), from: z.array(z.string()) })).optional(),
 });
 export type TableManifest = z.output<typeof TableManifestSchema>;
 

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Dataset } from "../config";
-import { datasetPrefix, type LakeStore, type StagedPrefix } from "../lake";
+import { datasetPrefix, type StagedPrefix } from "../lake";
 import type { Ports } from "../platform";
 import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
@@ -16,6 +16,7 @@ import { publishManifest, readCurrentManifest, stageVersionFiles } from "./layou
 import type { QualityResult } from "./quality";
 import { runQualityChecks } from "./quality-run";
 import { mergeSql } from "./silver-sql";
+import { unmergedBronze } from "./watermark";
 import { copyToVersion, openDuckDb } from "./version-writer";
 
 export interface SilverOutcome {
@@ -28,12 +29,6 @@ export interface SilverOutcome {
   /** Rows a `quarantine` expectation moved out of this version. */
   quarantined?: number;
   quality?: QualityResult[];
-}
-
-async function parquetKeys(lake: LakeStore, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const o of lake.list(prefix)) if (o.key.endsWith(".parquet")) keys.push(o.key);
-  return keys;
 }
 
 /**
@@ -49,8 +44,7 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
   const lake = ports.lake;
   const previous = await readCurrentManifest(lake, "silver", dataset.name);
   const bronzePrefix = datasetPrefix(dataset, "bronze");
-  const consumed = new Set(previous?.consumed ?? []);
-  const added = (await parquetKeys(lake, bronzePrefix)).filter((k) => !consumed.has(k));
+  const added = await unmergedBronze(lake, dataset, previous);
   if (added.length === 0) return { dataset: dataset.name, status: "unchanged", version: previous?.version ?? null, rows: previous?.rows ?? 0, added: 0 };
 
   const tokenises = dataset.columns.some((c) => c.pii === "tokenise");
@@ -72,6 +66,7 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     await loadEntityRootsTable(duck.conn, roots);
     const now = options.now ?? new Date();
     await duck.conn.run(`CREATE TABLE merged AS ${sql}`);
+    const newestRecordAt = await newestIngestedAt(duck.conn);
     const quality = await runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages });
     const written = await copyToVersion(duck.conn, "SELECT * FROM merged", { lake, layer: "silver", table: dataset.name, now });
     if (quality.quarantined > 0) {
@@ -84,17 +79,26 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
       createdAt: now.toISOString(),
       rows: written.rows,
       files: written.files,
-      consumed: [...consumed, ...added].sort(),
+      consumed: [...(previous?.consumed ?? []), ...added].sort(),
       added,
       previousVersion: previous?.version ?? null,
       quality: quality.results,
       quarantined: quality.quarantined,
+      newestRecordAt,
+      ...(previous?.compactions ? { compactions: previous.compactions } : {}),
     });
     return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length, quarantined: quality.quarantined, quality: quality.results };
   } finally {
     duck.close();
     for (const s of stages) await s.cleanup();
   }
+}
+
+/** The newest `_ingested_at` in the merged table, as ISO text (null for an empty table). */
+async function newestIngestedAt(conn: DuckDBConnection): Promise<string | null> {
+  const reader = await conn.runAndReadAll(`SELECT strftime(max(_ingested_at)::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ') FROM merged`);
+  const value = reader.getRows()[0]?.[0];
+  return typeof value === "string" ? value : null;
 }
 
 /** `entity_roots` (merged entity → survivor) as a table the merge joins. */

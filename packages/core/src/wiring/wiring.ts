@@ -3,13 +3,13 @@
  * state-machine step, and which resources it may touch. The SST stacks build AWS resources from it and the
  * embedded local platform builds its in-process equivalents from it; `test/wiring.test.ts` proves they agree.
  */
-import type { TributaryConfig } from "../config";
+import { datasets, type TributaryConfig } from "../config";
 import type { EventPattern } from "./event-pattern";
 
 export type QueueName = "stream-records" | "file-notifications" | "ga-hits" | "ga-forward" | "link-requests";
 /** A declared queue or its dead-letter queue (`<name>-dlq`, which the stacks and local runtime create for each). */
 export type QueueRef = QueueName | `${QueueName}-dlq`;
-export type TableName = "ingest_ledger" | "ga_forward_status" | "cdc_offsets" | "link_graph" | "realtime_reports";
+export type TableName = "ingest_ledger" | "ga_forward_status" | "cdc_offsets" | "link_graph" | "realtime_reports" | "workflow_state";
 /** Built-in secrets, plus each SQL Server source's `connectionSecret` (UPPER_SNAKE_CASE, named in the config). */
 export type SecretName = "API_KEYS" | "GA_API_SECRETS" | "LINK_HASH_KEY" | Uppercase<string>;
 
@@ -41,6 +41,8 @@ export type Trigger =
 export interface LakeAccess {
   read: string[];
   write: string[];
+  /** Prefixes the function may delete under (bronze compaction replaces small files); none when omitted. */
+  delete?: string[];
 }
 
 export interface FunctionDecl {
@@ -51,6 +53,8 @@ export interface FunctionDecl {
   triggers: Trigger[];
   timeoutSeconds: number;
   memoryMb: number;
+  /** Lambda's /tmp size (512–10240 MB), for functions that stage lake files for DuckDB; 512 when omitted. */
+  ephemeralStorageMb?: number;
   lake: LakeAccess;
   /** Queues the function may send to; a `-dlq` entry lets it park permanent failures for replay. */
   sendsTo: QueueRef[];
@@ -69,11 +73,24 @@ export interface RuleDecl {
   targetQueue: QueueName;
 }
 
+/**
+ * A state machine: its Task states are answered by the functions whose `step` triggers name it; it starts on a
+ * schedule and on bus events, and runs at most this long.
+ */
+export interface MachineDecl {
+  name: string;
+  schedule: { name: string; expression: string };
+  /** Bus rules (on the `tributary` bus) that start an execution. */
+  startOn: { rule: string; pattern: EventPattern }[];
+  timeoutMinutes: number;
+}
+
 export interface Wiring {
   queues: QueueDecl[];
   tables: TableDecl[];
   functions: FunctionDecl[];
   rules: RuleDecl[];
+  machines: MachineDecl[];
 }
 
 export interface WiringContext {
@@ -121,6 +138,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
       { name: "cdc_offsets", partitionKey: "pk" },
       { name: "link_graph", partitionKey: "pk", sortKey: "sk" },
       { name: "realtime_reports", partitionKey: "pk", sortKey: "sk" },
+      { name: "workflow_state", partitionKey: "pk" },
     ],
     functions: [
       {
@@ -168,6 +186,7 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
       ...gaFunctions(config),
       ...cdcFunctions(config),
       ...linkFunctions(config),
+      ...medallionFunctions(config),
     ],
     rules: [
       {
@@ -185,6 +204,16 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         bus: "tributary",
         pattern: { source: [EVENT_SOURCE], "detail-type": ["record.ingested"] },
         targetQueue: "link-requests",
+      },
+    ],
+    machines: [
+      {
+        name: MEDALLION_MACHINE,
+        schedule: { name: "medallion-schedule", expression: config.settings.medallionSchedule },
+        // A partner file is a closed batch of bronze: merge it now rather than at the next tick. Streams, GA and
+        // CDC land continuously, so the schedule takes them (a run per consumer batch would cost more than it gains).
+        startOn: [{ rule: "medallion-file-ingested", pattern: { source: [EVENT_SOURCE], "detail-type": [FILE_INGESTED] } }],
+        timeoutMinutes: MEDALLION_TIMEOUT_MINUTES,
       },
     ],
   };
@@ -321,6 +350,67 @@ function linkFunctions(config: TributaryConfig): FunctionDecl[] {
   ];
 }
 
+/** The medallion state machine's name and limits (core's medallion/workflow.ts builds its definition). */
+export const MEDALLION_MACHINE = "medallion";
+export const MEDALLION_TIMEOUT_MINUTES = 120;
+const FILE_INGESTED = "file.ingested";
+
+/**
+ * The medallion workflow's Lambdas, one per kind of work so each gets only its own permissions and size:
+ * planning (find work, announce, release the run's lease), silver (merge + compact one dataset: the heavy one,
+ * DuckDB over staged bronze) and gold (build one report from silver). Each answers its states by `task` name.
+ */
+function medallionFunctions(config: TributaryConfig): FunctionDecl[] {
+  const step = (...states: string[]) => states.map((state) => ({ kind: "step" as const, machine: MEDALLION_MACHINE, state }));
+  const allDatasets = datasets(config);
+  const tokenises = allDatasets.some((d) => d.columns.some((c) => c.pii === "tokenise"));
+  const hashedLinks = allDatasets.some((d) => Object.values(d.linkKeys).some((k) => config.links.keys[k]?.hashed));
+  const bronze = ["bronze/", "restricted/bronze/"];
+  return [
+    {
+      name: "medallion-plan",
+      handler: "packages/functions/src/medallion.handler",
+      description: "Medallion: takes the run's lease and finds datasets past their watermark; announces gold.updated and freshness at the end.",
+      triggers: step("FindWork", "Announce", "ReleaseLease"),
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      lake: { read: [...bronze, "silver/"], write: [] },
+      sendsTo: [],
+      putsEvents: true,
+      tables: [{ name: "workflow_state", access: "readwrite" }],
+      secrets: [],
+    },
+    {
+      name: "medallion-silver",
+      handler: "packages/functions/src/medallion.handler",
+      description: "Medallion: merges one dataset's new bronze into a new silver version (PII treated, quality checked) and compacts closed bronze partitions.",
+      triggers: step("MergeDataset", "CompactDataset"),
+      timeoutSeconds: 900,
+      memoryMb: 6144,
+      ephemeralStorageMb: 10240,
+      lake: { read: [...bronze, "silver/"], write: ["silver/", "quarantine/silver/", ...bronze], delete: bronze },
+      sendsTo: [],
+      putsEvents: false,
+      tables: [{ name: "link_graph", access: "read" }],
+      secrets: [...(tokenises ? ["TOKENISE_KEY" as const] : []), ...(hashedLinks ? ["LINK_HASH_KEY" as const] : [])],
+    },
+    {
+      name: "medallion-gold",
+      handler: "packages/functions/src/medallion.handler",
+      description: "Medallion: builds one gold report from the current silver versions and publishes it atomically.",
+      triggers: step("BuildReport"),
+      timeoutSeconds: 900,
+      memoryMb: 4096,
+      ephemeralStorageMb: 4096,
+      lake: { read: ["silver/"], write: ["gold/"] },
+      sendsTo: [],
+      putsEvents: false,
+      tables: [],
+      secrets: [],
+    },
+  ];
+}
+
 /** One line per trigger, e.g. `events-api <- http POST /v1/streams/{stream}/records`; both runtimes print and compare these. */
 export function describeTrigger(fn: string, t: Trigger): string {
   switch (t.kind) {
@@ -335,4 +425,12 @@ export function describeTrigger(fn: string, t: Trigger): string {
     case "step":
       return `${fn} <- step ${t.machine}.${t.state}`;
   }
+}
+
+/** What starts a state machine, one line each, e.g. `machine medallion <- schedule medallion-schedule rate(5 minutes)`. */
+export function describeMachineTriggers(machine: MachineDecl): string[] {
+  return [
+    `machine ${machine.name} <- schedule ${machine.schedule.name} ${machine.schedule.expression}`,
+    ...machine.startOn.map((s) => `machine ${machine.name} <- bus rule ${s.rule}`),
+  ];
 }
