@@ -3,7 +3,6 @@
  * hits → exactly N rows and M×events rows in bronze; 0 lost, 0 duplicated. Bounded in count and time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeGoogle } from "../support/fake-google";
 import type { TestPlatform } from "../support/platform";
 import { startPlatformWithGoogle, type PlatformWithGoogle } from "../support/platform-with-google";
 
@@ -13,11 +12,10 @@ const CONCURRENCY = 16;
 
 describe("load", () => {
   let env: PlatformWithGoogle;
-  let google: FakeGoogle;
   let platform: TestPlatform;
   beforeAll(async () => {
     env = await startPlatformWithGoogle();
-    ({ google, platform } = env);
+    ({ platform } = env);
   });
   afterAll(async () => env?.dispose());
 

@@ -75,7 +75,7 @@ export async function runSnapshot(settings: LocalSettings, configPath: string, s
     const bar = new SingleBar({ format: "  {bar} {percentage}% | {value}/{total} rows | {tables} | {duration}s", hideCursor: true }, Presets.shades_classic);
     bar.start(1, 0, { tables: "" });
     const deadline = Date.now() + SNAPSHOT_WAIT_MS;
-    let mine: OffsetStatus[] = [];
+    let mine: OffsetStatus[];
     for (;;) {
       mine = (await statusOf(url)).filter((o) => o.source === source && wanted.includes(o.table));
       bar.setTotal(Math.max(1, mine.reduce((n, o) => n + (o.snapshotTotalRows ?? o.snapshotRows), 0)));

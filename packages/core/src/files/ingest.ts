@@ -79,7 +79,7 @@ export async function ingestFile(
   const batch = new IngestBatch(ports, batchId);
   let rowsRead = 0;
   const meter = new ByteMeter(() => rowsRead, size, onProgress);
-  let gzip = false;
+  let gzip: boolean;
   const counted = { bytes: 0 };
   try {
     assertBeforeDeadline(key, options.deadline, { bytes: 0, size });

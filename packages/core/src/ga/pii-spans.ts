@@ -19,7 +19,7 @@ interface Shadow {
  * A local part, `@`, then a domain with a top-level label of letters. The lookbehind makes a match start only
  * where a local part can start, which keeps the scan linear on long runs of letters and digits.
  */
-const EMAIL = /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![A-Za-z0-9\-])/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![A-Za-z0-9-])/g;
 /** `logo@2x.png` is an image name, not an address: no real top-level domain is a file extension. */
 const FILE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp", "ico", "css", "js", "json", "html", "pdf"]);
 /** `tel:`, `sms:` and `callto:` links carry a phone number whatever its shape. */

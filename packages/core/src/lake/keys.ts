@@ -47,6 +47,7 @@ export function unsafeKeyReason(key: string): string | undefined {
   if (key.length === 0) return "empty key";
   if (key.length > 1024) return "key longer than 1024 bytes";
   if (key.startsWith("/")) return "key starts with /";
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(key)) return "key contains a backslash or control character";
   const segments = key.split("/");
   const body = key.endsWith("/") ? segments.slice(0, -1) : segments;

@@ -33,7 +33,7 @@ let cache: { at: number; records: ApiKeyRecord[]; source: Ports["secrets"] } | u
 async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
   if (cache && cache.source === ports.secrets && Date.now() - cache.at < CACHE_MS) return cache.records;
   const raw = await ports.secrets.get("API_KEYS");
-  let json: unknown = [];
+  let json: unknown;
   try {
     json = raw ? JSON.parse(raw) : [];
   } catch (error) {
