@@ -1,8 +1,8 @@
 /**
  * Alerts for the ingestion path, all published to one KMS-encrypted, TLS-only SNS topic: here the topic and
  * one alarm per dead-letter queue, firing as soon as a single message waits there (anything in a DLQ is data
- * we have not landed or forwarded); CDC's alarms are in `cdc-alarms.ts`. Subscriptions to the topic are added
- * per deployment (email, chat, paging).
+ * we have not landed or forwarded); CDC's alarms are in `cdc-alarms.ts`. The Operations stack subscribes the
+ * config's `alerts.emails` to the topic; chat or paging subscriptions are added per deployment.
  */
 import { Duration, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
