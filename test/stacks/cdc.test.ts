@@ -5,8 +5,9 @@
  * Expected values are written out here, not derived from the wiring, so a wiring change that widens access fails.
  */
 import type { Template } from "aws-cdk-lib/assertions";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CDC_METRICS_NAMESPACE } from "../../stacks/ingest/cdc-alarms";
+import { byName, captureMetricOutput, emittedMetrics } from "../support/emf";
 import { startTestPlatform } from "../support/platform";
 import { importOf, lakeExports, removeSynthOutput, synthesize, TEST_ACCOUNT, TEST_REGION, type Synthesized } from "./synth";
 
@@ -49,7 +50,6 @@ const resourcesAllowed = (statements: any[], actionPrefix: string) =>
   statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith(actionPrefix))).flatMap((s) => asList(s.Resource));
 const alarmsOn = (metricName: string) => resources("AWS::CloudWatch::Alarm").filter(([, a]) => a.Properties.MetricName === metricName);
 /** Dimensions in code-point order of their names, as CDK renders them ("Source" < "Table" < "service"). */
-const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 const alertsTopic = () => resources("AWS::SNS::Topic").find(([, t]) => t.Properties.DisplayName === "Tributary alerts")!;
 
 describe("CDC stack: the cdc_offsets table", () => {
@@ -248,42 +248,18 @@ describe("CDC stack: alarms", () => {
   });
 
   it("names exactly the namespace, metric and dimensions the cdc-poll handler emits", async () => {
-    // Prepare: the local platform runs the real handler; its EMF lines are what CloudWatch would ingest.
-    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
-    process.env.POWERTOOLS_METRICS_DISABLED = "false";
-    const platform = await startTestPlatform();
-    const written: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: any) => {
-      written.push(String(chunk));
-      return true;
+    // Prepare, Act: the local platform runs the real handler; its EMF lines are what CloudWatch would ingest.
+    const written = await captureMetricOutput(async () => {
+      const platform = await startTestPlatform();
+      try {
+        await platform.runSchedule(`cdc-poll-${SOURCE}`);
+      } finally {
+        await platform.dispose();
+      }
     });
 
-    // Act
-    try {
-      await platform.runSchedule(`cdc-poll-${SOURCE}`);
-    } finally {
-      write.mockRestore();
-      await platform.dispose();
-      if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-      else process.env.POWERTOOLS_METRICS_DISABLED = previous;
-    }
-
     // Assess: every alarm on a Tributary metric matches one metric the handler emitted, dimension for dimension.
-    const emitted = written
-      .flatMap((chunk) => chunk.split("\n"))
-      .filter((line) => line.startsWith("{") && line.includes('"_aws"'))
-      .map((line) => JSON.parse(line))
-      .flatMap((emf) =>
-        emf._aws.CloudWatchMetrics.flatMap((directive: any) =>
-          directive.Metrics.flatMap((metric: any) =>
-            directive.Dimensions.map((names: string[]) => ({
-              Namespace: directive.Namespace,
-              MetricName: metric.Name,
-              Dimensions: names.map((name) => ({ Name: name, Value: emf[name] })).sort(byName),
-            })),
-          ),
-        ),
-      );
+    const emitted = emittedMetrics(written);
     const alarmed = resources("AWS::CloudWatch::Alarm")
       .filter(([, a]) => a.Properties.Namespace === CDC_METRICS_NAMESPACE)
       .map(([, a]) => ({ Namespace: a.Properties.Namespace, MetricName: a.Properties.MetricName, Dimensions: dimensionsOf(a) }));

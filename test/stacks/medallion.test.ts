@@ -7,11 +7,12 @@
  * Templates only (functions are not bundled).
  */
 import type { Template } from "aws-cdk-lib/assertions";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasets, parseConfig } from "@tributary/core/config";
 import { MEDALLION_TASKS, medallionDefinition } from "@tributary/core/medallion";
 import { freshnessPeriodMinutes } from "../../stacks/medallion/alarms";
 import shippedConfig from "../../tributary.config";
+import { byName, captureMetricOutput, emittedMetrics } from "../support/emf";
 import { startTestPlatform } from "../support/platform";
 import { removeSynthOutput, synthesize, type Synthesized } from "./synth";
 
@@ -150,50 +151,30 @@ describe("Medallion stack: alarms", () => {
   });
 
   it("names exactly the namespace, metric and dimensions the medallion handler emits after a run", async () => {
-    // Prepare: a record in bronze, then the machine run through the wired handlers; their EMF lines are what CloudWatch ingests.
-    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
-    process.env.POWERTOOLS_METRICS_DISABLED = "false";
-    const platform = await startTestPlatform();
-    const written: string[] = [];
-    let run;
-    try {
-      const response = await fetch(`${platform.url}/v1/streams/user_events/records`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": platform.credentials.apiKey },
-        body: JSON.stringify({ request_id: "m1", request_timestamp: new Date().toISOString(), topic: "page", user_account_id: "42" }),
-      });
-      expect(response.status).toBe(202);
-      await platform.waitForCount("SELECT count(*) AS n FROM bronze.user_events", 1);
-      const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: any) => {
-        written.push(String(chunk));
-        return true;
-      });
+    // Prepare: a record in bronze; the machine then runs through the wired handlers, whose EMF lines are what CloudWatch ingests.
+    let status: string | undefined;
+    const written = await captureMetricOutput(async () => {
+      const platform = await startTestPlatform();
       try {
+        const response = await fetch(`${platform.url}/v1/streams/user_events/records`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": platform.credentials.apiKey },
+          body: JSON.stringify({ request_id: "m1", request_timestamp: new Date().toISOString(), topic: "page", user_account_id: "42" }),
+        });
+        expect(response.status).toBe(202);
+        await platform.waitForCount("SELECT count(*) AS n FROM bronze.user_events", 1);
+
         // Act
-        run = await platform.runMachine("medallion");
+        status = (await platform.runMachine("medallion")).status;
       } finally {
-        write.mockRestore();
+        await platform.dispose();
       }
-    } finally {
-      await platform.dispose();
-      if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-      else process.env.POWERTOOLS_METRICS_DISABLED = previous;
-    }
+    });
 
     // Assess
-    expect(run.status).toBe("SUCCEEDED");
-    const emitted = written
-      .flatMap((chunk) => chunk.split("\n"))
-      .filter((line) => line.startsWith("{") && line.includes('"_aws"'))
-      .map((line) => JSON.parse(line))
-      .flatMap((emf) =>
-        emf._aws.CloudWatchMetrics.flatMap((d: any) =>
-          d.Metrics.flatMap((m: any) => d.Dimensions.map((names: string[]) => JSON.stringify({ Namespace: d.Namespace, MetricName: m.Name, Dimensions: names.map((n) => ({ Name: n, Value: emf[n] })).sort((a, b) => a.Name.localeCompare(b.Name)) }))),
-        ),
-      );
+    expect(status).toBe("SUCCEEDED");
     const [, alarm] = alarms().find(([, a]) => a.Properties.MetricName === "DatasetFreshnessSeconds" && a.Properties.Dimensions.some((d: any) => d.Value === "user_events"))!;
-    const alarmed = { Namespace: alarm.Properties.Namespace, MetricName: alarm.Properties.MetricName, Dimensions: [...alarm.Properties.Dimensions].sort((a: any, b: any) => a.Name.localeCompare(b.Name)) };
-    expect(emitted).toContain(JSON.stringify(alarmed));
+    expect(emittedMetrics(written)).toContainEqual({ Namespace: alarm.Properties.Namespace, MetricName: alarm.Properties.MetricName, Dimensions: [...alarm.Properties.Dimensions].sort(byName) });
   });
 
   it("spans two scheduled runs in the freshness period, within 5 minutes and a day", () => {
