@@ -3,6 +3,7 @@
  * bench/RESULTS.md with the date. Benchmarks compare against a baseline measured in the same run.
  */
 import { benchCdcPoll } from "./cdc-poll";
+import { benchCost } from "./cost";
 import { benchFileIngest } from "./file-ingest";
 import { benchIngestEndpoints } from "./ingest-endpoints";
 import { benchLinkResolve } from "./link-resolve";
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   link: benchLinkResolve,
   freshness: benchReportFreshness,
   silver: benchSilverMerge,
+  cost: benchCost,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
