@@ -146,6 +146,19 @@ describe("pollSource under faults", () => {
     expect(statuses).toEqual(["shipped", "activated", "cancelled"]);
   });
 
+  it("lists capture instances in LSN order even when their start LSNs' counters differ in digit count", async () => {
+    // Prepare: the first instance starts at a one-digit counter; move past 17 so the new one's counter has two.
+    h = await startCdcHarness();
+    while (BigInt(`0x${await h.source.maxLsn()}`) < 17n) await h.source.captureJobTick();
+
+    // Act
+    const newer = await h.source.addColumn("dbo.orders", "channel", "string");
+    const instances = await h.source.captureInstances("dbo.orders");
+
+    // Assess: as text "0…11" sorts before "0…2"; the poller must see the older instance first.
+    expect(instances.map((i) => i.name)).toEqual(["dbo_orders", newer.name]);
+  });
+
   it("never runs two polls of one source, and never lets a stale poller overwrite an offset", async () => {
     // Prepare
     h = await startCdcHarness();

@@ -1,7 +1,7 @@
 /**
  * `tributary` — the command line of the embedded local platform.
  *   dev                 run every function locally (HTTP, queues, bus, schedules, DynamoDB, lake)
- *   demo                start the platform, send sample data through every path, show it queried, exit
+ *   demo [--scale n]    drive every source live; print a linked report, gold by SQL, reconciliation, freshness
  *   query [sql]         DuckDB over the local lake (bronze/silver/gold/quarantine); no SQL → interactive
  *   ingest <file>       put a local file through the file-ingest path
  *   snapshot <source>   (re-)snapshot a CDC source's tables, with a progress bar
@@ -14,6 +14,7 @@ import { Command } from "commander";
 import { parseLocalSettings } from "@tributary/core/local";
 import { runCdcStatus, runSnapshot } from "./cdc";
 import { runDemo } from "./demo";
+import { parseDemoScale } from "./demo-sizes";
 import { runDev } from "./dev";
 import { runIngest } from "./ingest";
 import { runQuery } from "./query";
@@ -35,8 +36,9 @@ program
 
 program
   .command("demo")
-  .description("send sample records, GA-free slice: streams and a partner file; print what landed; exit 0")
-  .action(async () => runDemo(settings(), program.opts().config));
+  .option("--scale <n>", "size of the sample data, 1–1000 (1 keeps the demo around 10–20 s)", "1")
+  .description("drive every source live, then print what landed, a linked real-time report, gold by SQL, a reconciliation table and measured freshness; exit 1 if anything does not reconcile")
+  .action(async (options: { scale: string }) => runDemo(settings(), program.opts().config, { scale: parseDemoScale(options.scale) }));
 
 program
   .command("query")

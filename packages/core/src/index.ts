@@ -12,3 +12,4 @@ export * as Link from "./link";
 export * as Reports from "./reports";
 export * as Medallion from "./medallion";
 export * as Ops from "./ops";
+export * as Reconcile from "./reconcile";

@@ -147,7 +147,8 @@ export class EmbeddedChangeSource implements ChangeSource {
 
   async captureInstances(table: string): Promise<CaptureInstance[]> {
     const result = await this.db.query<{ capture_instance: string; start_lsn: string; captured_columns: Record<string, string> }>(
-      "SELECT capture_instance, start_lsn::text, captured_columns FROM cdc.change_tables WHERE source_table = $1 ORDER BY start_lsn",
+      // Ordered by the numeric column (`ct.`): the output column of the same name is its text, which sorts 19 before 2.
+      "SELECT ct.capture_instance, ct.start_lsn::text AS start_lsn, ct.captured_columns FROM cdc.change_tables ct WHERE ct.source_table = $1 ORDER BY ct.start_lsn",
       [table],
     );
     return result.rows.map((r) => ({

@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./scope";
+export * from "./arrivals";
+export * from "./reconcile";
