@@ -6,7 +6,9 @@
 import type * as athena from "aws-cdk-lib/aws-athena";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import { type StackContext, use } from "sst/constructs";
-import { ATHENA_ROLES, catalogTables, ROLE_ACCESS, type AthenaRole, type CatalogTable } from "@tributary/core/catalog";
+// The files, not the package index: the index also exports the DuckDB reader, which `sst.config.ts` cannot bundle.
+import { ATHENA_ROLES, ROLE_ACCESS, type AthenaRole } from "../packages/core/src/catalog/roles";
+import { catalogTables, type CatalogTable } from "../packages/core/src/catalog/tables";
 import { Lake } from "./Lake";
 import { buildDatabases, buildGlueTables } from "./catalog/glue";
 import { glueDatabaseName, workgroupName } from "./catalog/names";

@@ -24,7 +24,7 @@ import { suppressSstFrameworkFindings } from "./shared/nag";
 
 export function Ingest({ stack, app }: StackContext) {
   const config = tributaryConfig(app);
-  const { lakeBucket, lakeKey } = use(Lake);
+  const { lakeBucket, lakeKey, restrictedKey } = use(Lake);
   // The S3 notification rule must match the real lake bucket, so the wiring gets its (deploy-time) name.
   const wired = wiring(config, { lakeBucket: lakeBucket.bucketName });
 
@@ -37,7 +37,7 @@ export function Ingest({ stack, app }: StackContext) {
   const bus = new EventBus(stack, BUS_NAME);
   const secretNames = [...new Set(wired.functions.flatMap((f) => f.secrets))];
   const secrets = new Map(secretNames.map((name) => [name, new Config.Secret(stack, name)] as const));
-  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, queues, deadLetterQueues, queueKey, bus, tables, tableKey, secrets };
+  const resources: WiredResources = { stage: app.stage, lakeBucket, lakeKey, restrictedKey, queues, deadLetterQueues, queueKey, bus, tables, tableKey, secrets };
 
   const built: BuiltFunction[] = [];
   const routes = new Map<string, Function>();

@@ -1,13 +1,18 @@
 /**
  * The lake: one versioned, KMS-encrypted bucket (landing/, bronze/, quarantine/, silver/, gold/, restricted/),
- * its server access log bucket, and the keys. Partners' files under landing/ reach ingestion through S3's
- * EventBridge notifications (the Ingest stack's rule matches this bucket's name).
+ * its server access log bucket, and the keys: the lake key (the bucket's default) and the restricted key, which
+ * alone encrypts raw PII under restricted/ — the bucket policy refuses a write there that names any other key.
+ * Partners' files under landing/ reach ingestion through S3's EventBridge notifications (the Ingest stack's
+ * rule matches this bucket's name).
  */
 import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { Bucket, type StackContext } from "sst/constructs";
+// The file itself, not `@tributary/core/lake`: synth needs the prefix, not the lake's Parquet and SDK code.
+import { RESTRICTED_PREFIX } from "../packages/core/src/lake/keys";
 import { tributaryConfig } from "./shared/config";
 import { rotatingKey } from "./shared/keys";
 import { suppressSstFrameworkFindings } from "./shared/nag";
@@ -29,19 +34,25 @@ export const LAKE_LIFECYCLE = {
 /** Prefixes holding bronze data (plain and restricted): both age into cheaper storage classes. */
 export const BRONZE_PREFIXES = ["bronze/", "restricted/bronze/"] as const;
 
+/** The lake key's description; the stack tests find the key by it. */
+export const LAKE_KEY_DESCRIPTION = "Encrypts the Tributary lake bucket's objects, all but those under restricted/ (the restricted key's)";
+
 /** Where in the log bucket the lake's access logs go. */
 export const ACCESS_LOG_PREFIX = "lake/";
+
+/** Sid of the lake bucket policy statement that keeps writes under restricted/ on the restricted key. */
+export const RESTRICTED_WRITES_SID = "DenyRestrictedWritesNotUnderRestrictedKey";
 
 export function Lake({ stack, app }: StackContext) {
   // Validate the config before anything else: a bad config must fail synth with the path that is wrong.
   tributaryConfig(app);
 
-  const lakeKey = rotatingKey(stack, "LakeKey", "lake", "Encrypts every object of the Tributary lake bucket");
+  const lakeKey = rotatingKey(stack, "LakeKey", "lake", LAKE_KEY_DESCRIPTION);
   const restrictedKey = rotatingKey(
     stack,
     "RestrictedKey",
     "lake-restricted",
-    "Reserved for objects under restricted/ (raw PII): only engineers' roles will be allowed to use it",
+    "Encrypts the Tributary lake's objects under restricted/ (raw PII). IAM lets only the functions whose wiring reads or writes restricted/, and the engineer Athena role, use it, through S3 only",
   );
 
   const accessLogs = new s3.Bucket(stack, "LakeAccessLogs", {
@@ -82,6 +93,7 @@ export function Lake({ stack, app }: StackContext) {
   // custom-resource Lambda with `s3:PutBucketNotification` on `*`, where CloudFormation has a native property.
   cfnLake.loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: ACCESS_LOG_PREFIX };
   cfnLake.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  lakeBucket.addToResourcePolicy(restrictedWritesNeedRestrictedKey(lakeBucket, restrictedKey));
   accessLogs.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: "AllowLakeServerAccessLogDelivery",
@@ -111,6 +123,25 @@ export function Lake({ stack, app }: StackContext) {
   });
 
   return { lake, lakeBucket, lakeKey, restrictedKey, accessLogs };
+}
+
+/**
+ * Raw PII must never land under the lake key: a write under restricted/ (PutObject, CopyObject and the steps of
+ * a multipart upload are all authorized as s3:PutObject) is refused unless it names the restricted key. The S3
+ * lake store names it on PutObject and on CreateMultipartUpload, whose encryption the parts take. The condition
+ * key holds the key the request names, compared as an ARN (`arn:aws:kms:<region>:<account>:key/<id>`); a
+ * request naming none (the bucket default would use the lake key) lacks it, and `StringNotEquals` on a missing
+ * key is true, so it is refused too. https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ */
+function restrictedWritesNeedRestrictedKey(lakeBucket: s3.IBucket, restrictedKey: kms.IKey): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: RESTRICTED_WRITES_SID,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ["s3:PutObject"],
+    resources: [lakeBucket.arnForObjects(`${RESTRICTED_PREFIX}*`)],
+    conditions: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": restrictedKey.keyArn } },
+  });
 }
 
 function lakeLifecycleRules(): s3.LifecycleRule[] {

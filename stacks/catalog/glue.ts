@@ -6,7 +6,8 @@
 import { Stack } from "aws-cdk-lib";
 import * as glue from "aws-cdk-lib/aws-glue";
 import type { App } from "sst/constructs";
-import { CATALOG_LAYERS, type CatalogLayer, type CatalogTable } from "@tributary/core/catalog";
+// The files, not the package index: the index also exports the DuckDB reader, which `sst.config.ts` cannot bundle.
+import { CATALOG_LAYERS, type CatalogLayer, type CatalogTable } from "../../packages/core/src/catalog/tables";
 import type { Construct } from "constructs";
 import { glueDatabaseName } from "./names";
 

@@ -2,7 +2,8 @@
  * One IAM managed policy per role, for an administrator to attach to the people or roles that act in it (SSO
  * permission sets, federated roles). It grants querying in the role's workgroup and reading the role's tables —
  * their Glue metadata and the lake prefixes their data lives under — and nothing else: no other workgroup, no
- * other table's objects (a role without bronze cannot read `restricted/`), no `*` resources.
+ * other table's objects (a role without bronze cannot read `restricted/`), no `*` resources. A role reading tables
+ * under `restricted/` (engineer, with bronze) may also decrypt with the restricted key, through S3 only.
  * https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html
  * https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
  */
@@ -10,9 +11,13 @@ import { Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import type { App } from "sst/constructs";
-import { ROLE_ACCESS, type AthenaRole, type CatalogTable } from "@tributary/core/catalog";
+import { type App, use } from "sst/constructs";
+// The files, not the package index: the index also exports the DuckDB reader, which `sst.config.ts` cannot bundle.
+import { ROLE_ACCESS, type AthenaRole } from "../../packages/core/src/catalog/roles";
+import type { CatalogTable } from "../../packages/core/src/catalog/tables";
 import type { Construct } from "constructs";
+import { Lake } from "../Lake";
+import { reachesRestricted } from "../ingest/permissions";
 import { glueDatabaseName, resultsPrefix } from "./names";
 
 /** Running queries in one workgroup and reading their state and results; no workgroup management. */
@@ -84,6 +89,25 @@ export function buildRolePolicy(scope: Construct, { app, role, workgroup, tables
         resources: [lakeKey.keyArn],
         conditions: { StringEquals: { "kms:ViaService": `s3.${stack.region}.amazonaws.com` } },
       }),
+      ...restrictedKeyStatements(tablePrefixes, stack.region),
     ],
   });
+}
+
+/**
+ * Decrypting with the restricted key, through S3 only, for a role that reads tables under `restricted/`; nothing
+ * for the others. Query results are written under the role's results prefix, with the lake key, so no data keys.
+ */
+function restrictedKeyStatements(tablePrefixes: string[], region: string): iam.PolicyStatement[] {
+  if (!tablePrefixes.some(reachesRestricted)) return [];
+  // The Catalog stack already depends on Lake; `use` hands back the key it built.
+  const { restrictedKey } = use(Lake);
+  return [
+    new iam.PolicyStatement({
+      sid: "RestrictedKeyViaS3",
+      actions: ["kms:Decrypt"],
+      resources: [restrictedKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    }),
+  ];
 }

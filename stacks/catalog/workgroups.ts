@@ -7,7 +7,8 @@ import { Stack } from "aws-cdk-lib";
 import * as athena from "aws-cdk-lib/aws-athena";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import { ROLE_ACCESS, type AthenaRole } from "@tributary/core/catalog";
+// The file, not the package index: the index also exports the DuckDB reader, which `sst.config.ts` cannot bundle.
+import { ROLE_ACCESS, type AthenaRole } from "../../packages/core/src/catalog/roles";
 import type { Construct } from "constructs";
 import { resultsPrefix } from "./names";
 

@@ -68,6 +68,7 @@ export function resourceEnvironment(resources: WiredResources): Record<string, s
   const env: Record<string, string> = {
     [AWS_ENV.stage]: resources.stage,
     [AWS_ENV.lakeBucket]: resources.lakeBucket.bucketName,
+    [AWS_ENV.restrictedKeyArn]: resources.restrictedKey.keyArn,
     [AWS_ENV.busName]: resources.bus.eventBusName,
   };
   for (const [name, queue] of resources.queues) env[AWS_ENV.queueUrl(name)] = queue.queueUrl;

@@ -7,6 +7,8 @@
 import { Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { FunctionDecl } from "@tributary/core/wiring";
+// The file itself, not `@tributary/core/lake`: synth needs the prefix, not the lake's Parquet and SDK code.
+import { RESTRICTED_PREFIX } from "../../packages/core/src/lake/keys";
 import { queueOf, tableOf, type WiredResources } from "./resources";
 
 /** Reading a lake prefix. `GetObjectVersion`: reads of a specific version (S3 events name the version). */
@@ -19,12 +21,22 @@ const LAKE_WRITE_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetOb
 const TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"];
 const TABLE_WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
 
+/**
+ * Whether a declared lake prefix reaches objects under `restricted/`: it lies inside it, or contains it (`""`, `r`).
+ *
+ * @example reachesRestricted("restricted/bronze/files/") // true
+ * @example reachesRestricted("bronze/") // false
+ */
+export function reachesRestricted(prefix: string): boolean {
+  return prefix.startsWith(RESTRICTED_PREFIX) || RESTRICTED_PREFIX.startsWith(prefix);
+}
+
 /** The IAM statements `fn` needs, and nothing more. */
 export function statementsFor(fn: FunctionDecl, resources: WiredResources): iam.PolicyStatement[] {
   return [...lakeStatements(fn, resources), ...queueStatements(fn, resources), ...busStatements(fn, resources), ...tableStatements(fn, resources)];
 }
 
-function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey }: WiredResources): iam.PolicyStatement[] {
+function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey, restrictedKey }: WiredResources): iam.PolicyStatement[] {
   const { read, write } = fn.lake;
   if (read.length === 0 && write.length === 0) return [];
   const region = Stack.of(lakeBucket).region;
@@ -54,6 +66,20 @@ function lakeStatements(fn: FunctionDecl, { lakeBucket, lakeKey }: WiredResource
       conditions: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
     }),
   );
+  // Objects under restricted/ (raw PII) are encrypted with their own key: only a function whose wiring reads or
+  // writes there may use it, through S3 alone. Writers need Decrypt too: S3 decrypts the parts of a multipart
+  // upload to complete it (https://repost.aws/knowledge-center/s3-multipart-kms-decrypt). Deleting needs no key.
+  const writesRestricted = write.some(reachesRestricted);
+  if (writesRestricted || read.some(reachesRestricted)) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: "RestrictedKeyViaS3",
+        actions: writesRestricted ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+        resources: [restrictedKey.keyArn],
+        conditions: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+      }),
+    );
+  }
   return statements;
 }
 

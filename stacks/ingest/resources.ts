@@ -12,6 +12,8 @@ export interface WiredResources {
   stage: string;
   lakeBucket: s3.IBucket;
   lakeKey: kms.IKey;
+  /** Encrypts objects under `restricted/` (raw PII); only functions whose wiring touches that prefix may use it. */
+  restrictedKey: kms.IKey;
   queues: ReadonlyMap<QueueName, Queue>;
   /** `<name>-dlq` of each queue; also where a rule parks events it could not deliver. */
   deadLetterQueues: ReadonlyMap<QueueName, Queue>;

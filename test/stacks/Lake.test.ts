@@ -4,7 +4,7 @@
  */
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_LOG_PREFIX, BRONZE_PREFIXES, LAKE_LIFECYCLE } from "../../stacks/Lake";
+import { ACCESS_LOG_PREFIX, BRONZE_PREFIXES, LAKE_LIFECYCLE, RESTRICTED_WRITES_SID } from "../../stacks/Lake";
 import shippedConfig from "../../tributary.config";
 import { removeSynthOutput, synthesize, TEST_ACCOUNT, type Synthesized } from "./synth";
 
@@ -46,10 +46,52 @@ describe("Lake stack", () => {
   });
 
   it("keeps a second rotating key for the restricted prefix and exports it", () => {
-    const [restrictedKeyId, restrictedKey] = keyNamed(/restricted\//);
+    const [restrictedKeyId, restrictedKey] = keyNamed(/^Encrypts the Tributary lake.s objects under restricted\//);
 
     expect(restrictedKey.Properties.EnableKeyRotation).toBe(true);
     expect(lake.findOutputs("RestrictedKeyArn")).toEqual({ RestrictedKeyArn: { Value: { "Fn::GetAtt": [restrictedKeyId, "Arn"] } } });
+  });
+
+  it("refuses every write under restricted/ that does not name the restricted key, and nothing else", () => {
+    // Prepare
+    const [restrictedKeyId] = keyNamed(/^Encrypts the Tributary lake.s objects under restricted\//);
+    const lakeId = lakeBucket().id;
+
+    // Act
+    const statements = only(lake, "AWS::S3::BucketPolicy", { Bucket: { Ref: lakeId } }).properties.PolicyDocument.Statement;
+
+    // Assess
+    expect(statements.find((s: any) => s.Sid === RESTRICTED_WRITES_SID)).toEqual({
+      Sid: RESTRICTED_WRITES_SID,
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:PutObject",
+      Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": [lakeId, "Arn"] }, "/restricted/*"]] },
+      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": { "Fn::GetAtt": [restrictedKeyId, "Arn"] } } },
+    });
+    // The TLS denies and this one: no other statement, so nothing else is refused or allowed by the bucket policy.
+    expect(statements.map((s: any) => [s.Effect, s.Action])).toEqual([
+      ["Deny", "s3:*"],
+      ["Deny", "s3:*"],
+      ["Deny", "s3:PutObject"],
+    ]);
+  });
+
+  it("describes the restricted key truthfully: raw PII under restricted/, used through S3 by whom IAM lets", () => {
+    const [, restrictedKey] = keyNamed(/^Encrypts the Tributary lake.s objects under restricted\//);
+
+    expect(restrictedKey.Properties.Description).toBe(
+      "Encrypts the Tributary lake's objects under restricted/ (raw PII). IAM lets only the functions whose wiring reads or writes restricted/, and the engineer Athena role, use it, through S3 only",
+    );
+    // The key policy only delegates to IAM in this account: the IAM policies (tested per function and role) decide.
+    expect(restrictedKey.Properties.KeyPolicy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { AWS: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iam::${TEST_ACCOUNT}:root`]] } },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]);
   });
 
   it("blocks public access, disables ACLs and CORS, and versions the lake", () => {

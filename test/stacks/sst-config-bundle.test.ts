@@ -1,7 +1,7 @@
 /**
  * `sst deploy` / `sst build` first bundle `sst.config.ts` with esbuild (only the root package.json's dependencies
  * external) and import the result. The stack tests import the stacks through vitest instead, so a dependency the
- * stacks reach but the root does not declare (DuckDB's native binaries behind `@tributary/core/catalog`) would
+ * stacks reach but that cannot bundle (DuckDB's native binaries behind the `@tributary/core/catalog` index) would
  * pass them and still break every deploy. This runs SST's own loader on the real config file.
  */
 import path from "node:path";

@@ -14,7 +14,7 @@ import { App, getStack } from "sst/constructs";
 import { initProject, useProject } from "sst/project.js";
 import { Catalog } from "../../stacks/Catalog";
 import { Ingest } from "../../stacks/Ingest";
-import { Lake } from "../../stacks/Lake";
+import { LAKE_KEY_DESCRIPTION, Lake } from "../../stacks/Lake";
 import { Medallion } from "../../stacks/Medallion";
 import { Operations } from "../../stacks/Operations";
 import { CONFIG_CONTEXT_KEY } from "../../stacks/shared/config";
@@ -179,7 +179,7 @@ export interface LakeExports {
 /** Finds the Lake template's exports of the lake bucket (name, ARN) and its KMS key ARN. */
 export function lakeExports(lake: Template): LakeExports {
   const [bucketId] = Object.keys(lake.findResources("AWS::S3::Bucket", { Properties: { VersioningConfiguration: { Status: "Enabled" } } }));
-  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === "Encrypts every object of the Tributary lake bucket")!;
+  const [keyId] = Object.entries(lake.findResources("AWS::KMS::Key")).find(([, k]: [string, any]) => k.Properties.Description === LAKE_KEY_DESCRIPTION)!;
   const exportOf = (value: unknown): string => {
     const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export) as any;
     if (!output) throw new Error(`test: the Lake stack exports nothing for ${JSON.stringify(value)}`);

@@ -1,6 +1,7 @@
 /**
  * `S3LakeStore`: the lake bucket through the AWS SDK v3. Streams go up as multipart uploads (lib-storage),
- * ranged reads use the HTTP `Range` header, listings follow continuation tokens.
+ * ranged reads use the HTTP `Range` header, listings follow continuation tokens. Objects under `restricted/`
+ * (raw PII) are written with SSE-KMS under their own key; everything else takes the bucket's default (the lake key).
  */
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -19,7 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { ByteRange, LakeObject, LakeStore, PutOptions, StagedPrefix } from "./store";
-import { unsafeKeyReason } from "./keys";
+import { RESTRICTED_PREFIX, unsafeKeyReason } from "./keys";
 import { assertDirectoryPrefix, assertObjectKey, assertPrefix } from "./safe-keys";
 import { checkRange, rangeHeader } from "./byte-range";
 import { InvalidRangeError, LakeError, LakeReadError, LakeWriteError, ObjectNotFoundError, UnsafeKeyError } from "./errors";
@@ -27,9 +28,21 @@ import { InvalidRangeError, LakeError, LakeReadError, LakeWriteError, ObjectNotF
 /** S3's minimum part size; parts are buffered in memory, `queueSize` at a time. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const STAGE_CONCURRENCY = 8;
+/**
+ * A KMS key ARN: the form the lake's bucket policy compares `s3:x-amz-server-side-encryption-aws-kms-key-id`
+ * with (a key id or alias in the request would not match it).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export interface S3LakeStoreOptions {
   bucket: string;
+  /**
+   * ARN of the KMS key for objects under `restricted/`: every write there names it (SSE-KMS), as the lake's
+   * bucket policy demands. Without it the store refuses to write under `restricted/` rather than let raw PII
+   * land under the bucket's default key.
+   */
+  restrictedKeyArn?: string;
   /** Injected by tests and the local runtime; defaults to one client shared by every store in the process. */
   client?: S3Client;
   /** Multipart part size for streamed puts (>= 5 MiB). Default 5 MiB. */
@@ -60,13 +73,14 @@ export function createS3Client(config: S3ClientConfig = {}): S3Client {
  * A `LakeStore` over one S3 bucket.
  *
  * @example
- * const lake = new S3LakeStore({ bucket: "tributary-lake" });
+ * const lake = new S3LakeStore({ bucket: "tributary-lake", restrictedKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
  * const parquet = await lake.get("bronze/backend/orders/dt=2026-01-02/hour=03/part-b1-0000.parquet");
  */
 export class S3LakeStore implements LakeStore {
   readonly kind = "s3" as const;
   readonly location: string;
   private readonly bucket: string;
+  private readonly restrictedKeyArn: string | undefined;
   private readonly client: S3Client;
   private readonly partSize: number;
   private readonly queueSize: number;
@@ -80,6 +94,7 @@ export class S3LakeStore implements LakeStore {
       throw new LakeError(`lake: partSizeBytes must be a whole number >= ${MIN_PART_SIZE} (S3's minimum), got ${partSize}`);
     }
     this.bucket = options.bucket;
+    this.restrictedKeyArn = options.restrictedKeyArn;
     this.location = `s3://${options.bucket}`;
     this.client = options.client ?? defaultS3Client();
     this.partSize = partSize;
@@ -88,9 +103,10 @@ export class S3LakeStore implements LakeStore {
 
   async put(key: string, body: Uint8Array | string | Readable, options: PutOptions = {}): Promise<LakeObject> {
     assertObjectKey(key);
-    const params = { Bucket: this.bucket, Key: key, ContentType: options.contentType };
     let versionId: string | undefined;
     try {
+      // Upload hands these to PutObject or CreateMultipartUpload (the parts inherit the upload's encryption).
+      const params = { Bucket: this.bucket, Key: key, ContentType: options.contentType, ...this.encryptionFor(key) };
       if (typeof body === "string" || body instanceof Uint8Array) {
         const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
         // An explicit length: the SDK cannot infer one for an empty body and would warn about an unknown-length stream.
@@ -111,6 +127,7 @@ export class S3LakeStore implements LakeStore {
     } catch (error) {
       // A source stream the upload gave up on would otherwise keep its file or socket open.
       if (typeof body === "object" && !(body instanceof Uint8Array)) body.destroy();
+      if (error instanceof LakeError) throw error;
       throw new LakeWriteError(key, describeS3Error(error), { cause: error });
     }
     // S3 answers a put with the ETag only; the head gives size and last-modified as S3 recorded them.
@@ -210,6 +227,24 @@ export class S3LakeStore implements LakeStore {
       throw error;
     }
     return { dir, cleanup };
+  }
+
+  /**
+   * SSE-KMS under the restricted key for keys under `restricted/`; nothing for the rest, which the bucket's
+   * default encryption covers. No S3 Bucket Key for them: S3 then asks KMS per object, with the object's ARN as
+   * encryption context, so CloudTrail records every read of raw PII object by object. The ARN is checked here,
+   * at the first restricted write, rather than at construction: a store that never writes there needs none.
+   */
+  private encryptionFor(key: string) {
+    if (!key.startsWith(RESTRICTED_PREFIX)) return {};
+    const arn = this.restrictedKeyArn;
+    if (!arn) {
+      throw new LakeWriteError(key, `no KMS key is configured for ${RESTRICTED_PREFIX} (restrictedKeyArn); raw PII must not land under the bucket's default key`);
+    }
+    if (!KMS_KEY_ARN.test(arn)) {
+      throw new LakeWriteError(key, `restrictedKeyArn ${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), the only form the bucket policy accepts`);
+    }
+    return { ServerSideEncryption: "aws:kms", SSEKMSKeyId: arn, BucketKeyEnabled: false } as const;
   }
 
   private async download(key: string, path: string): Promise<void> {

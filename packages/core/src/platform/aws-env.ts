@@ -21,6 +21,11 @@ export const AWS_ENV = {
   stage: "TRIBUTARY_STAGE",
   /** Physical name of the lake bucket. */
   lakeBucket: "TRIBUTARY_LAKE_BUCKET",
+  /**
+   * ARN of the KMS key for objects under `restricted/` (raw PII). The S3 lake store names it on every write
+   * there; the lake's bucket policy refuses a `restricted/` write that names any other key, or none.
+   */
+  restrictedKeyArn: "TRIBUTARY_RESTRICTED_KEY_ARN",
   /** Base URL of Google's Measurement Protocol (optional; default https://www.google-analytics.com). */
   gaEndpoint: "TRIBUTARY_GA_ENDPOINT",
   /** Physical name of the `tributary` event bus. */

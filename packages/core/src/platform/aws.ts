@@ -14,6 +14,8 @@ import type { BusEvent, BusPort, OutgoingMessage, PlatformSettings, Ports, Queue
 
 export interface AwsResources {
   lakeBucket: string;
+  /** ARN of the KMS key that encrypts objects under `restricted/` (the lake store names it on every write there). */
+  restrictedKeyArn: string;
   queueUrls: Record<QueueRef, string>;
   busName: string;
   tableNames: Record<TableName, string>;
@@ -89,7 +91,7 @@ export function awsPorts(
   });
   return {
     config,
-    lake: new S3LakeStore({ bucket: resources.lakeBucket }),
+    lake: new S3LakeStore({ bucket: resources.lakeBucket, restrictedKeyArn: resources.restrictedKeyArn }),
     queues: new SqsQueuePort(resources.queueUrls, clients.sqs),
     bus: new EventBridgeBusPort(resources.busName, clients.events),
     dynamo,
@@ -113,6 +115,7 @@ export function resourcesFromEnv(env: Record<string, string | undefined>, declar
   };
   return {
     lakeBucket: read(AWS_ENV.lakeBucket),
+    restrictedKeyArn: read(AWS_ENV.restrictedKeyArn),
     busName: read(AWS_ENV.busName),
     queueUrls: Object.fromEntries(
       declared.queues.flatMap((q) => [q, `${q}-dlq` as const]).map((q) => [q, read(AWS_ENV.queueUrl(q))]),
