@@ -4,40 +4,45 @@
  * (seconds behind the source's latest commit) and retention gaps as metrics; fails the invocation when a table
  * failed, so the error alarm fires. A poll that finds the source busy (another poll holds its lease) skips.
  */
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import * as Cdc from "@tributary/core/cdc";
 import { z } from "zod";
 import { observed } from "./observability";
 import { ports } from "./platform";
 
 const CdcPollEventSchema = z.object({ source: z.string().min(1) });
-const metrics = new Metrics({ namespace: "Tributary", serviceName: "cdc-poll" });
+/** Not the config's project: the CDC alarms (stacks/ingest/cdc-alarms.ts, `CDC_METRICS_NAMESPACE`) watch this namespace. */
+const CDC_METRICS_NAMESPACE = "Tributary";
 /** Stop starting new batches this long before Lambda's timeout: the last batch must land and commit. */
 const DEADLINE_MARGIN_MS = 45_000;
 
-export const handler = observed("cdc-poll", async (event: unknown, context, logger) => {
-  const { source } = CdcPollEventSchema.parse(event);
-  const p = ports();
-  const changes = await Cdc.openChangeSource(p, Cdc.sourceNamed(p.config, source));
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-  const report = await Cdc.pollSource(p, source, changes, { deadline }).catch((error: unknown) => {
-    if (error instanceof Cdc.SourceBusyError) return undefined;
-    throw error;
-  });
-  if (!report) {
-    logger.warn("cdc poll skipped: another poll of the source is running", { source });
-    return { source, skipped: true };
-  }
-  for (const table of report.tables) {
-    metrics.addDimensions({ Source: source, Table: table.table });
-    if (table.lagSeconds !== undefined) metrics.addMetric("CdcLagSeconds", MetricUnit.Seconds, table.lagSeconds);
-    metrics.addMetric("CdcRowsLanded", MetricUnit.Count, table.rowsLanded);
-    metrics.addMetric("CdcRowsQuarantined", MetricUnit.Count, table.rowsQuarantined);
-    metrics.addMetric("CdcRetentionGap", MetricUnit.Count, table.retentionGap ? 1 : 0);
-    metrics.publishStoredMetrics();
-  }
-  logger.info("cdc poll", { ...report });
-  const failed = report.tables.filter((t) => t.error);
-  if (failed.length > 0) throw new Error(`cdc: ${source}: ${failed.map((t) => `${t.table}: ${t.error}`).join("; ")}`);
-  return report;
-});
+export const handler = observed(
+  "cdc-poll",
+  async (event: unknown, context, { logger, metrics }) => {
+    const { source } = CdcPollEventSchema.parse(event);
+    const p = ports();
+    const changes = await Cdc.openChangeSource(p, Cdc.sourceNamed(p.config, source));
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    const report = await Cdc.pollSource(p, source, changes, { deadline }).catch((error: unknown) => {
+      if (error instanceof Cdc.SourceBusyError) return undefined;
+      throw error;
+    });
+    if (!report) {
+      logger.warn("cdc poll skipped: another poll of the source is running", { source });
+      return { source, skipped: true };
+    }
+    for (const table of report.tables) {
+      metrics.addDimensions({ Source: source, Table: table.table });
+      if (table.lagSeconds !== undefined) metrics.addMetric("CdcLagSeconds", MetricUnit.Seconds, table.lagSeconds);
+      metrics.addMetric("CdcRowsLanded", MetricUnit.Count, table.rowsLanded);
+      metrics.addMetric("CdcRowsQuarantined", MetricUnit.Count, table.rowsQuarantined);
+      metrics.addMetric("CdcRetentionGap", MetricUnit.Count, table.retentionGap ? 1 : 0);
+      metrics.publishStoredMetrics();
+    }
+    logger.info("cdc poll", { ...report });
+    const failed = report.tables.filter((t) => t.error);
+    if (failed.length > 0) throw new Error(`cdc: ${source}: ${failed.map((t) => `${t.table}: ${t.error}`).join("; ")}`);
+    return report;
+  },
+  { metricsNamespace: CDC_METRICS_NAMESPACE },
+);

@@ -11,7 +11,7 @@ import { ports } from "./platform";
 const processor = new BatchProcessor(EventType.SQS);
 const DEADLINE_MARGIN_MS = 60_000;
 
-export const handler = observed("file-ingest", async (event: SQSEvent, context, logger): Promise<SQSBatchResponse> => {
+export const handler = observed("file-ingest", async (event: SQSEvent, context, { logger }): Promise<SQSBatchResponse> => {
   return processPartialResponse(
     event,
     async (record: SQSRecord) => {

@@ -5,18 +5,19 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import * as Ga from "@tributary/core/ga";
+import { correlationIdOf } from "@tributary/core/ingest";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { observed } from "./observability";
 import { ports } from "./platform";
 
 const processor = new BatchProcessor(EventType.SQS);
 
-export const handler = observed("ga-forward", async (event: SQSEvent, context, logger): Promise<SQSBatchResponse> => {
+export const handler = observed("ga-forward", async (event: SQSEvent, context, { logger }): Promise<SQSBatchResponse> => {
   return processPartialResponse(
     event,
     async (record: SQSRecord) => {
       const outcome = await Ga.forwardQueuedHit(ports(), record.body);
-      logger.info("ga hit forwarded", { messageId: record.messageId, ...outcome });
+      logger.info("ga hit forwarded", { messageId: record.messageId, correlationId: correlationIdOf(record.body), ...outcome });
     },
     processor,
     { context },

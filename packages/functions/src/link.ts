@@ -13,7 +13,7 @@ const processor = new BatchProcessor(EventType.SQS);
 /** Kept per container (the graph's pointer cache pays off); rebuilt when the ports change (a new local platform). */
 let context: { ports: ReturnType<typeof ports>; link: Link.LinkContext } | undefined;
 
-export const handler = observed("link", async (event: SQSEvent, lambdaContext, logger): Promise<SQSBatchResponse> => {
+export const handler = observed("link", async (event: SQSEvent, lambdaContext, { logger }): Promise<SQSBatchResponse> => {
   if (context?.ports !== ports()) context = { ports: ports(), link: Link.linkContext(ports()) };
   const link = context.link;
   const linkOne = async (record: SQSRecord) => {

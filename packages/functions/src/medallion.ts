@@ -4,20 +4,17 @@
  * the newest record in its silver version) is published as `DatasetFreshnessSeconds` per dataset, the metric the
  * freshness alarms watch; a dataset never merged publishes nothing, so its alarm's missing data counts as breaching.
  */
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import * as Medallion from "@tributary/core/medallion";
 import { observed } from "./observability";
 import { ports } from "./platform";
 
-/** Namespace = the config's project, service = `FRESHNESS_SERVICE`: the dimensions the alarms and dashboard name. */
-let metrics: Metrics | undefined;
-
-export const handler = observed("medallion", async (event: Medallion.MedallionTaskEvent, _context, logger) => {
+/** Service `FRESHNESS_SERVICE` ("medallion"), metrics namespace the config's project: what the freshness alarms and dashboard name. */
+export const handler = observed(Medallion.FRESHNESS_SERVICE, async (event: Medallion.MedallionTaskEvent, _context, { logger, metrics }) => {
   const p = ports();
   const result = await Medallion.runMedallionTask(p, event);
   logger.info("medallion step", { task: event.task, result: summary(result) });
   if (event.task === "Announce") {
-    metrics ??= new Metrics({ namespace: p.config.project, serviceName: Medallion.FRESHNESS_SERVICE });
     for (const f of (result as { freshness: Medallion.DatasetFreshness[] }).freshness) {
       if (f.freshnessSeconds === null) continue;
       metrics.addDimensions({ dataset: f.dataset });

@@ -2,3 +2,4 @@ export * from "./batch";
 export * from "./announce";
 export * from "./link-keys";
 export * from "./queued-message";
+export * from "./errors";

@@ -86,6 +86,7 @@ export async function startLocalPlatform(options: StartOptions): Promise<LocalPl
   process.env.POWERTOOLS_LOG_LEVEL ??= options.settings.logLevel === "SILENT" ? "CRITICAL" : options.settings.logLevel;
   // EMF metric lines are for CloudWatch; locally `tributary cdc status` shows what they would.
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+  process.env.POWERTOOLS_TRACE_ENABLED ??= "false"; // no X-Ray daemon locally: the tracer stays off, quietly
 
   const wired = wiring(options.config, { lakeBucket: LOCAL_BUCKET });
   const stops: (() => Promise<void>)[] = [];
