@@ -37,7 +37,7 @@ afterAll(removeSynthOutput);
 
 /** The name under which the Lake stack exports the ARN of its key for restricted/. */
 function restrictedKeyExport(lake: Template): string {
-  const keys = Object.entries(lake.findResources("AWS::KMS::Key")).filter(([, k]) => /under restricted\//.test(k.Properties.Description));
+  const keys = Object.entries(lake.findResources("AWS::KMS::Key")).filter(([, k]) => /^Encrypts the Tributary lake.s objects under restricted\//.test(k.Properties.Description));
   expect(keys).toHaveLength(1);
   const arn = JSON.stringify({ "Fn::GetAtt": [keys[0]![0], "Arn"] });
   const output = Object.values(lake.findOutputs("*")).find((o: any) => JSON.stringify(o.Value) === arn && o.Export) as any;
