@@ -11,9 +11,9 @@
  *   after images) of existing keys, one LSN per change — about 3 change rows per key;
  * - "from empty": the first merge of all N rows, no silver yet;
  * - "incremental": one more batch of N/20 change rows, merged with the silver version just published.
- * `mergeSilver` is timed whole: listing bronze, the merge SQL into a table, the dataset's quality expectations
- * (orders: unique order_id, customer_id references silver customers — 997 customers merged beforehand, untimed —,
- * accepted status values), the COPY to ZSTD Parquet and the put into the lake, the manifest switch.
+ * `mergeSilver` is timed whole: listing bronze, the merge SQL, the dataset's quality expectations (orders: unique
+ * order_id, customer_id references silver customers — 997 customers merged beforehand, untimed —, accepted status
+ * values), the COPY to ZSTD Parquet and the put into the lake, the tombstones of deleted keys, the manifest switch.
  * Each measurement runs in its own child process (so its peak RSS is its own), the order of the sides alternating
  * per size and round. Each merge's silver row count is checked against the keys the generator left alive.
  *
@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileRowValidator, datasetNamed, parseConfig } from "../packages/core/src/config";
 import { BronzeWriter, datasetPrefix, FileSystemLakeStore } from "../packages/core/src/lake";
-import { mergeSilver, readCurrentManifest, type SilverOutcome } from "../packages/core/src/medallion";
+import { mergeSilver, readCurrentManifest, VERSION_COPY_OPTIONS, type SilverOutcome } from "../packages/core/src/medallion";
 import type { Ports } from "../packages/core/src/platform";
 import { cdcPorts } from "../test/cdc/cdc-harness";
 import shipped from "../tributary.config";
@@ -49,8 +49,6 @@ const SECRETS: Record<string, string> = { TOKENISE_KEY: "bench-tokenise-key", LI
 const benchPorts = (lake: string): Ports => ({ ...cdcPorts(config, lake, undefined as never), secrets: { get: async (name) => SECRETS[name] } });
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const list = (paths: string[]) => `[${paths.map(literal).join(", ")}]`;
-/** mergeSilver's COPY options, so both sides write alike. */
-const COPY_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}'";
 
 // ─── the generated bronze ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -213,7 +211,7 @@ async function measure(job: Job): Promise<Measured> {
     rowsOut = outcome.rows;
     quality = qualityOf(outcome);
   } else {
-    const sql = `COPY (SELECT * FROM read_parquet(${list(job.files)}, union_by_name = true, hive_partitioning = false)) TO ${literal(job.out)} (${COPY_OPTIONS})`;
+    const sql = `COPY (SELECT * FROM read_parquet(${list(job.files)}, union_by_name = true, hive_partitioning = false)) TO ${literal(job.out)} (${VERSION_COPY_OPTIONS})`;
     rowsOut = await withDuckdb(async (c) => Number((await c.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0));
   }
   const seconds = (performance.now() - started) / 1000;

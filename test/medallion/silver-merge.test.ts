@@ -1,7 +1,7 @@
 /**
  * Silver merges as golden files: `golden/silver-*.input.json` holds runs of bronze batches (CDC changes or stream
  * records); each run lands its batches as real bronze Parquet and merges; `*.expected.json` holds the reviewed silver
- * rows after the last run, and how many versions were published.
+ * rows after the last run (or, for a case with `eachRun`, after each run), and how many versions were published.
  */
 import { createHmac } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
 import { entityIdOf, linkNode, type LinkNode } from "@tributary/core/link";
-import { mergeSilver, readCurrentManifest, TokeniseKeyMissingError } from "@tributary/core/medallion";
+import { openLakeQuery } from "@tributary/core/catalog";
+import { mergeSilver, readCurrentManifest, symlinkManifestKey, TokeniseKeyMissingError } from "@tributary/core/medallion";
 import type { Ports } from "@tributary/core/platform";
 import shipped from "../../tributary.config";
 import { cdcPorts } from "../cdc/cdc-harness";
@@ -25,6 +26,8 @@ interface SilverCase {
   runs: Batch[][];
   /** Columns shown in the expected file. */
   show: string[];
+  /** Show the silver rows after every run, not only after the last. */
+  eachRun?: boolean;
 }
 
 let dir: string;
@@ -46,13 +49,16 @@ describe("mergeSilver: golden files", () => {
 
     // Act: each run lands its batches, then merges.
     const outcomes = [];
+    const rowsAfterRun = [];
     for (const run of input.runs) {
       for (const batch of run) await landBatch(dataset, batch);
       outcomes.push(await mergeSilver(ports, dataset, { entityRoots: new Map() }));
+      if (input.eachRun) rowsAfterRun.push(await silverRows(dataset, input.show));
     }
 
     // Assess
-    const result = { published: outcomes.map((o) => o.status), rows: await silverRows(dataset, input.show) };
+    const published = outcomes.map((o) => o.status);
+    const result = input.eachRun ? { published, rowsAfterRun } : { published, rows: await silverRows(dataset, input.show) };
     const { expected, actual } = await golden.goldenExpected(name, result);
     expect(actual).toEqual(expected);
   });
@@ -115,6 +121,27 @@ describe("mergeSilver", () => {
     expect((await readCurrentManifest(ports.lake, "silver", "orders"))!.previousVersion).toBe(first.version);
     expect(rerun.rows).toBe(3);
     expect(await silverRows(orders, ["order_id", "status"])).toEqual([{ order_id: "1", status: "shipped" }, { order_id: "2", status: "paid" }, { order_id: "3", status: "paid" }]);
+  });
+
+  it("readers see only live rows: a deleted key (kept by the merge as a tombstone) is in no catalog view nor the Athena symlink manifest", async () => {
+    // Prepare: order 1 inserted then deleted, order 2 inserted; a late update of order 1 in a second run.
+    const orders = datasetNamed(config, "orders");
+    const change = (lsn: string, op: Change["op"], id: number, status: string): Change => ({ lsn, seqval: lsn, op, row: { order_id: id, customer_id: 1, amount: "5.00", status } });
+    await landBatch(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", 1, "paid"), change("0000002A000000000002", "insert", 2, "paid"), change("0000002A000000000003", "delete", 1, "paid")] });
+    await mergeSilver(ports, orders, { entityRoots: new Map() });
+    await landBatch(orders, { batch: "b2", changes: [change("0000002A000000000002", "update_after", 1, "shipped")] });
+    await mergeSilver(ports, orders, { entityRoots: new Map() });
+
+    // Act
+    const lake = await openLakeQuery(ports.lake, config);
+    const viewed = await lake.query("SELECT order_id, status, _op FROM silver.orders ORDER BY order_id").finally(() => lake.close());
+    const manifest = (await readCurrentManifest(ports.lake, "silver", "orders"))!;
+    const symlinked = Buffer.from(await ports.lake.get(symlinkManifestKey("silver", "orders"))).toString("utf8").trim().split("\n");
+
+    // Assess
+    expect(viewed).toEqual([{ order_id: "2", status: "paid", _op: "insert" }]);
+    expect(manifest.rows).toBe(1);
+    expect(symlinked.map((uri) => uri.slice(uri.indexOf("silver/")))).toEqual(manifest.files.map((f) => f.key));
   });
 
   it("attaches entity_id as the link step would resolve it: the smallest starting entity of the row's nodes, mapped to its survivor", async () => {

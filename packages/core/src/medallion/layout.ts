@@ -12,13 +12,16 @@ import { InvalidManifestError } from "./errors";
 
 export type TableLayer = "silver" | "gold";
 
+const ManifestFilesSchema = z.array(z.object({ key: z.string(), bytes: z.number().int().min(0) }));
+
 export const TableManifestSchema = z.object({
   layer: z.enum(["silver", "gold"]),
   table: z.string().min(1),
   version: z.string().min(1),
   createdAt: z.string(),
   rows: z.number().int().min(0),
-  files: z.array(z.object({ key: z.string(), bytes: z.number().int().min(0) })),
+  /** The table's data: exactly what readers (catalog views, the Athena symlink manifest) read. */
+  files: ManifestFilesSchema,
   /** Lineage: every bronze file merged into this version (and all earlier ones): the watermark of the next merge. */
   consumed: z.array(z.string()),
   /** The bronze files this version added over the previous one. */
@@ -37,12 +40,20 @@ export const TableManifestSchema = z.object({
    * instead of `from`). The next compaction run finishes the deletes and drops the entry.
    */
   compactions: z.array(z.object({ into: z.string(), from: z.array(z.string()) })).optional(),
+  /**
+   * Silver, CDC: the deleted keys with their delete's version (`silver/<table>/_tombstones/v=<version>/`), read by
+   * the next merge only — never by readers — so a late change older than a delete cannot bring the row back.
+   * Absent in versions written before tombstones existed (their deletes are not remembered).
+   */
+  tombstones: z.object({ rows: z.number().int().min(0), files: ManifestFilesSchema }).optional(),
 });
 export type TableManifest = z.output<typeof TableManifestSchema>;
 
 export const tablePrefix = (layer: TableLayer, table: string) => `${layer}/${table}/`;
 export const versionPrefix = (layer: TableLayer, table: string, version: string) => `${tablePrefix(layer, table)}v=${version}/`;
 export const currentManifestKey = (layer: TableLayer, table: string) => `${tablePrefix(layer, table)}_current.json`;
+/** Beside the version folders, not in them: readers stage a version's folder and never download tombstones. */
+export const tombstonePrefix = (table: string, version: string) => `${tablePrefix("silver", table)}_tombstones/v=${version}/`;
 export const symlinkManifestKey = (layer: TableLayer, table: string) => `${tablePrefix(layer, table)}_symlink_format_manifest/manifest`;
 
 /**
@@ -88,4 +99,18 @@ export async function stageVersionFiles(lake: LakeStore, manifest: TableManifest
   const stage = await lake.stage(prefix);
   stages.push(stage);
   return manifest.files.map((f) => join(stage.dir, f.key.slice(prefix.length)));
+}
+
+/**
+ * The local paths of a silver version's tombstone files (staged like `stageVersionFiles`).
+ *
+ * @example const paths = await stageTombstoneFiles(lake, manifest, stages); // ["/tmp/…/part-0.parquet"]
+ */
+export async function stageTombstoneFiles(lake: LakeStore, manifest: TableManifest, stages: StagedPrefix[]): Promise<string[]> {
+  const files = manifest.tombstones?.files ?? [];
+  if (files.length === 0) return [];
+  const prefix = tombstonePrefix(manifest.table, manifest.version);
+  const stage = await lake.stage(prefix);
+  stages.push(stage);
+  return files.map((f) => join(stage.dir, f.key.slice(prefix.length)));
 }

@@ -1,7 +1,8 @@
 /**
  * Running a dataset's expectations on the `merged` table of a silver merge (see quality.ts for what each action
- * does). Returns what the manifest records; a `fail` throws before anything is written; `quarantine` moves the
- * failing rows into the `quarantined` table (with the checks they failed) and out of `merged`.
+ * does). Returns what the manifest records; a `fail` throws before anything reaches the lake; `quarantine` copies the
+ * failing rows into the `quarantined` table (with the checks they failed), for the caller to leave out of the
+ * version (`merged` may be a view of files already written, so it is not changed here).
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Dataset, TributaryConfig } from "../config";
@@ -54,7 +55,6 @@ export async function runQualityChecks(conn: DuckDBConnection, ctx: { config: Tr
   await conn.run(
     "CREATE TABLE quarantined AS SELECT m.*, q._quality_check FROM merged m JOIN (SELECT _record_id, string_agg(DISTINCT _quality_check, ', ' ORDER BY _quality_check) AS _quality_check FROM quarantine_ids GROUP BY ALL) q USING (_record_id)",
   );
-  await conn.run("DELETE FROM merged WHERE _record_id IN (SELECT _record_id FROM quarantine_ids)");
   const [count] = (await conn.runAndReadAll("SELECT count(*) AS n FROM quarantined")).getRowObjectsJson();
   return { results, quarantined: Number(count?.n ?? 0) };
 }

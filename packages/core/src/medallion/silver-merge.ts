@@ -12,12 +12,13 @@ import type { Ports } from "../platform";
 import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
 import { TokeniseKeyMissingError } from "./errors";
-import { publishManifest, readCurrentManifest, stageVersionFiles } from "./layout";
+import { publishManifest, readCurrentManifest, stageTombstoneFiles, stageVersionFiles, tombstonePrefix } from "./layout";
 import type { QualityResult } from "./quality";
 import { runQualityChecks } from "./quality-run";
-import { mergeSql } from "./silver-sql";
+import { mergeSql, tombstoneSql } from "./silver-sql";
 import { unmergedBronze } from "./watermark";
-import { copyToVersion, openDuckDb } from "./version-writer";
+import { copyToVersion, openDuckDb, putVersion, writeLocalParquet, type LocalParquet } from "./version-writer";
+import { sqlLiteral } from "../lake/sql-text";
 
 export interface SilverOutcome {
   dataset: string;
@@ -57,18 +58,33 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
   const roots = options.entityRoots ?? (Object.keys(dataset.linkKeys).length > 0 ? await loadEntityRoots(ports.dynamo, ports.tableName("link_graph")) : new Map<string, string>());
 
   const stages: StagedPrefix[] = [];
+  const locals: LocalParquet[] = [];
   const duck = await openDuckDb();
   try {
     const bronze = added.length > 0 ? await lake.stage(bronzePrefix) : undefined;
     if (bronze) stages.push(bronze);
     const previousFiles = previous ? await stageVersionFiles(lake, previous, stages) : [];
-    const sql = mergeSql(dataset, { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), previous: previousFiles, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } });
+    const previousTombstones = previous ? await stageTombstoneFiles(lake, previous, stages) : [];
+    const inputs = { bronze: added.map((k) => join(bronze!.dir, k.slice(bronzePrefix.length))), tombstones: previousTombstones, tokeniseKey, links: { keys: linkKeys, hashKey: linkHashKey } };
     await loadEntityRootsTable(duck.conn, roots);
     const now = options.now ?? new Date();
-    await duck.conn.run(`CREATE TABLE merged AS ${sql}`);
+    // The merge goes straight to Parquet on local disk, never into a table in memory; the quality checks read
+    // `merged`, a view of those files — exactly the rows that will be published.
+    let local = await writeLocalParquet(duck.conn, mergeSql(dataset, { ...inputs, previous: previousFiles }));
+    locals.push(local);
+    await viewMerged(duck.conn, local);
     const newestRecordAt = await newestIngestedAt(duck.conn);
     const quality = await runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages });
-    const written = await copyToVersion(duck.conn, "SELECT * FROM merged", { lake, layer: "silver", table: dataset.name, now });
+    if (quality.quarantined > 0) {
+      // Rare: the version is written again without the quarantined rows (read back in order, so still sorted).
+      local = await writeLocalParquet(duck.conn, "SELECT * FROM merged WHERE _record_id NOT IN (SELECT _record_id FROM quarantined WHERE _record_id IS NOT NULL)");
+      locals.push(local);
+      await viewMerged(duck.conn, local);
+    }
+    const written = await putVersion(local, { lake, layer: "silver", table: dataset.name, now });
+    // After the quality checks: a key whose latest version was quarantined keeps its older delete as a tombstone.
+    const tombstones = tombstoneSql(dataset, { ...inputs, live: "merged" });
+    const keptTombstones = tombstones ? await copyToVersion(duck.conn, tombstones, { lake, layer: "silver", table: dataset.name, now, keyPrefix: tombstonePrefix(dataset.name, written.version) }) : undefined;
     if (quality.quarantined > 0) {
       await copyToVersion(duck.conn, "SELECT * FROM quarantined ORDER BY _record_id", { lake, layer: "silver", table: dataset.name, now, keyPrefix: `quarantine/silver/${dataset.name}/v=${written.version}/` });
     }
@@ -86,12 +102,19 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
       quarantined: quality.quarantined,
       newestRecordAt,
       ...(previous?.compactions ? { compactions: previous.compactions } : {}),
+      ...(keptTombstones ? { tombstones: { rows: keptTombstones.rows, files: keptTombstones.files } } : {}),
     });
     return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length, quarantined: quality.quarantined, quality: quality.results };
   } finally {
     duck.close();
+    for (const l of locals) await l.cleanup();
     for (const s of stages) await s.cleanup();
   }
+}
+
+/** `merged`: the rows of a written version, for the quality checks (and the tombstones, which must not shadow them). */
+async function viewMerged(conn: DuckDBConnection, local: LocalParquet): Promise<void> {
+  await conn.run(`CREATE OR REPLACE VIEW merged AS SELECT * FROM read_parquet([${local.paths.map(sqlLiteral).join(", ")}], hive_partitioning = false)`);
 }
 
 /** The newest `_ingested_at` in the merged table, as ISO text (null for an empty table). */

@@ -1,11 +1,13 @@
 /**
  * Writing a table version: DuckDB COPYs a query's result as ZSTD Parquet (split at 256 MB) into a temp directory,
  * and the files go to the lake under `<layer>/<table>/v=<version>/`. Publishing (the switch) is the caller's next step.
+ * The two halves are also separate (`writeLocalParquet`, then `putVersion`), so a caller can check the written
+ * rows (e.g. quality expectations over `read_parquet` of the files) before anything reaches the lake.
  */
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { LakeStore } from "../lake";
 import { newVersionId, versionPrefix, type TableLayer, type TableManifest } from "./layout";
@@ -18,30 +20,82 @@ export interface WrittenVersion {
   files: TableManifest["files"];
 }
 
+/** Parquet files a query was copied to, on local disk, not yet in the lake. */
+export interface LocalParquet {
+  rows: number;
+  /** The files' paths, sorted (`…/part-0.parquet`, …). */
+  paths: string[];
+  /** Removes the files. */
+  cleanup(): Promise<void>;
+}
+
+/** Where a version goes: the table's next version, or `keyPrefix` instead (e.g. quarantine, tombstones). */
+export interface VersionTarget {
+  lake: LakeStore;
+  layer: TableLayer;
+  table: string;
+  now: Date;
+  /** Write under this prefix instead of the table's next version (e.g. quarantine, tombstones). */
+  keyPrefix?: string;
+}
+
 /**
+ * The COPY options of every table version: ZSTD, files split at 256 MB, DuckDB's default row groups (122,880 rows).
+ * The silver benchmark's baseline writes with the same options, so its ratio shows the merge's own cost.
+ */
+export const VERSION_COPY_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}'";
+
+/**
+ * @example const local = await writeLocalParquet(conn, "SELECT …"); // { rows: 215, paths: ["/tmp/…/part-0.parquet"], cleanup }
+ */
+export async function writeLocalParquet(conn: DuckDBConnection, sql: string): Promise<LocalParquet> {
+  const out = await mkdtemp(join(tmpdir(), "tributary-version-"));
+  const cleanup = () => rm(out, { recursive: true, force: true });
+  try {
+    const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${sqlLiteral(join(out, "v"))} (${VERSION_COPY_OPTIONS})`);
+    const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+    const written = await readdir(join(out, "v")).catch(() => [] as string[]);
+    const paths = written.filter((n) => n.endsWith(".parquet")).sort(byPartNumber).map((n) => join(out, "v", n));
+    return { rows, paths, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** `part-2` before `part-10`. */
+function byPartNumber(a: string, b: string): number {
+  return a.length - b.length || a.localeCompare(b);
+}
+
+/**
+ * Puts local Parquet files under the table's next version (a new version id) or `keyPrefix`.
+ *
+ * @example const written = await putVersion(local, { lake, layer: "silver", table: "orders", now }); // { version: "20261121T…", rows, files }
+ */
+export async function putVersion(local: Omit<LocalParquet, "cleanup">, target: VersionTarget): Promise<WrittenVersion> {
+  const version = newVersionId(target.now, Math.random().toString(16).slice(2, 6));
+  const prefix = target.keyPrefix ?? versionPrefix(target.layer, target.table, version);
+  const files: TableManifest["files"] = [];
+  for (const path of local.paths) {
+    const key = `${prefix}${basename(path)}`;
+    await target.lake.put(key, createReadStream(path));
+    files.push({ key, bytes: (await stat(path)).size });
+  }
+  return { version, rows: local.rows, files };
+}
+
+/**
+ * A query's result as a table version in the lake: `writeLocalParquet`, then `putVersion`.
+ *
  * @example const written = await copyToVersion(conn, "SELECT …", { lake, layer: "gold", table: "daily_kpis", now });
  */
-export async function copyToVersion(
-  conn: DuckDBConnection,
-  sql: string,
-  target: { lake: LakeStore; layer: TableLayer; table: string; now: Date; /** Write under this prefix instead of the table's next version (e.g. quarantine). */ keyPrefix?: string },
-): Promise<WrittenVersion> {
-  const out = await mkdtemp(join(tmpdir(), `tributary-${target.layer}-`));
+export async function copyToVersion(conn: DuckDBConnection, sql: string, target: VersionTarget): Promise<WrittenVersion> {
+  const local = await writeLocalParquet(conn, sql);
   try {
-    const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${sqlLiteral(join(out, "v"))} (FORMAT PARQUET, COMPRESSION ZSTD, FILE_SIZE_BYTES '256MB', FILENAME_PATTERN 'part-{i}')`);
-    const rows = Number(copied.getRows()[0]?.[0] ?? 0);
-    const version = newVersionId(target.now, Math.random().toString(16).slice(2, 6));
-    const written = await readdir(join(out, "v")).catch(() => [] as string[]);
-    const files: TableManifest["files"] = [];
-    for (const name of written.filter((n) => n.endsWith(".parquet")).sort()) {
-      const key = `${target.keyPrefix ?? versionPrefix(target.layer, target.table, version)}${name}`;
-      const path = join(out, "v", name);
-      await target.lake.put(key, createReadStream(path));
-      files.push({ key, bytes: (await stat(path)).size });
-    }
-    return { version, rows, files };
+    return await putVersion(local, target);
   } finally {
-    await rm(out, { recursive: true, force: true });
+    await local.cleanup();
   }
 }
 
