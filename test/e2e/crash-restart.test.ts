@@ -3,36 +3,13 @@
  * process, accepts records, is SIGKILLed before it can land them, and a restart on the same home lands every
  * accepted record. At-least-once: a record may land twice only under its own `_record_id`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { DEV_API_KEY } from "@tributary/core/local";
+import { startDevProcess } from "../support/dev-process";
 import { makeHome, startTestPlatform, type TestPlatform } from "../support/platform";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 
-function startDevProcess(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/tributary.js"), "dev"], {
-    cwd: ROOT,
-    env: { ...process.env, TRIBUTARY_HOME: home, TRIBUTARY_PORT: "0", TRIBUTARY_LOG_LEVEL: "ERROR", TRIBUTARY_API_KEY: undefined },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`dev did not start:\n${out}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /HTTP\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (url && out.includes("ready")) {
-        clearTimeout(timer);
-        resolve({ child, url });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`dev exited with ${code}:\n${out}`)));
-  });
-}
 
 describe("crash and restart", () => {
   let home: string;

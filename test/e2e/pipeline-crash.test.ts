@@ -10,18 +10,16 @@
  * their visibility timeout (180 s for stream-records and ga-hits) has passed. The restart is made to happen that
  * much later by moving the clock (Date only; timers stay real), instead of waiting three minutes.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "@tributary/core/config";
 import { DEV_API_KEY, LOCAL_BUCKET, runMedallionLocally } from "@tributary/core/local";
 import { wiring } from "@tributary/core/wiring";
 import shipped from "../../tributary.config";
 import { startFakeGoogle, type FakeGoogle } from "../support/fake-google";
+import { startDevProcess } from "../support/dev-process";
 import { makeHome, startTestPlatform, type TestPlatform } from "../support/platform";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const STREAM_CLIENTS = 6;
 const GA_CLIENTS = 2;
 const BATCH = 25;
@@ -34,27 +32,6 @@ const VISIBILITY_S = Math.max(
     .map((q) => q.visibilityTimeoutSeconds),
 );
 
-function startDevProcess(home: string, gaEndpoint: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/tributary.js"), "dev"], {
-    cwd: ROOT,
-    env: { ...process.env, TRIBUTARY_HOME: home, TRIBUTARY_PORT: "0", TRIBUTARY_LOG_LEVEL: "ERROR", TRIBUTARY_API_KEY: undefined, TRIBUTARY_GA_ENDPOINT: gaEndpoint },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`dev did not start:\n${out}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /HTTP\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (url && out.includes("ready")) {
-        clearTimeout(timer);
-        resolve({ child, url });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code, signal) => reject(new Error(`dev exited with ${code ?? signal}:\n${out}`)));
-  });
-}
 
 /** What the clients learned: ids answered 2xx, and requests that got no answer (in flight at the kill). */
 interface Sent {
@@ -108,7 +85,7 @@ describe("pipeline crash", () => {
     // Prepare
     home = await makeHome();
     google = await startFakeGoogle();
-    const { child, url } = await startDevProcess(home, google.endpoint);
+    const { child, url } = await startDevProcess(home, { TRIBUTARY_GA_ENDPOINT: google.endpoint });
     const exited = new Promise((resolve) => child.once("exit", resolve));
 
     // Act: clients send until the kill cuts them off; then a restart on the same home
