@@ -6,7 +6,7 @@
  */
 import { type StackContext, use } from "sst/constructs";
 import { datasets } from "@tributary/core/config";
-import { MEDALLION_MACHINE, MEDALLION_TASKS, medallionDefinition, type MedallionTask } from "@tributary/core/workflows";
+import { MACHINE_DEFINITIONS, MEDALLION_MACHINE } from "@tributary/core/workflows";
 import { wiring } from "@tributary/core/wiring";
 import { Ingest } from "./Ingest";
 import { StackWiringError } from "./ingest/resources";
@@ -17,11 +17,6 @@ import { buildLeaseRelease, buildMachineTriggers } from "./medallion/triggers";
 import { tributaryConfig } from "./shared/config";
 import { suppressSstFrameworkFindings } from "./shared/nag";
 
-/** ASL definitions by machine name: a machine the wiring declares but nothing defines fails synth. */
-const DEFINITIONS: Record<string, { tasks: readonly string[]; definition: (resourceOf: (state: string) => string) => object }> = {
-  [MEDALLION_MACHINE]: { tasks: MEDALLION_TASKS, definition: (resourceOf) => medallionDefinition((task: MedallionTask) => resourceOf(task)) },
-};
-
 export function Medallion({ stack, app }: StackContext) {
   const config = tributaryConfig(app);
   const { functions, bus, alerts, logsKey } = use(Ingest);
@@ -30,7 +25,7 @@ export function Medallion({ stack, app }: StackContext) {
 
   const machines = new Map<string, ReturnType<typeof buildMachine>>();
   for (const decl of wired.machines) {
-    const known = DEFINITIONS[decl.name];
+    const known = MACHINE_DEFINITIONS[decl.name];
     if (!known) throw new StackWiringError(`stacks: the wiring declares state machine "${decl.name}", but no ASL definition is known for it`);
     const taskFunctions = taskFunctionsOf(decl.name, known.tasks, wired.functions, functions);
     const built = buildMachine(stack, decl, { definition: known.definition, taskFunctions, logsKey });

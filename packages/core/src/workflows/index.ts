@@ -1,1 +1,2 @@
 export * from "./medallion-definition";
+export * from "./definitions";
