@@ -51,7 +51,7 @@ export function Ingest({ stack, app }: StackContext) {
   const rules = buildRules(stack, wired.rules, resources);
   const alerts = buildAlertsTopic(stack);
   const deadLetterAlarms = buildDeadLetterAlarms(stack, deadLetterQueues, alerts);
-  const cdcAlarms = buildCdcAlarms(stack, config.sources, built, alerts);
+  const cdcAlarms = buildCdcAlarms(stack, config.sources, built, alerts, config.project);
 
   if (api) stack.addOutputs({ ApiEndpoint: api.url });
   suppressIngestFindings(built, api);

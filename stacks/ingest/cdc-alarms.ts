@@ -18,8 +18,6 @@ import { StackWiringError } from "./resources";
 
 /** The wiring's poller; its name is also its Powertools service name (the `service` dimension). */
 export const CDC_POLL_FUNCTION = "cdc-poll";
-/** The namespace cdc-poll's `Metrics` is constructed with (it overrides POWERTOOLS_METRICS_NAMESPACE). */
-export const CDC_METRICS_NAMESPACE = "Tributary";
 /** The dimension Powertools Metrics adds to every metric: the service name. */
 export const POWERTOOLS_SERVICE_DIMENSION = "service";
 
@@ -54,7 +52,8 @@ export interface CdcAlarms {
 }
 
 /** The CDC alarms of every SQL Server source, or none when the config declares no source. */
-export function buildCdcAlarms(scope: Construct, sources: SqlServerSource[], functions: BuiltFunction[], topic: sns.ITopic): CdcAlarms | undefined {
+/** `namespace`: the config's project, where every Tributary function publishes its metrics (cdc-poll's included). */
+export function buildCdcAlarms(scope: Construct, sources: SqlServerSource[], functions: BuiltFunction[], topic: sns.ITopic, namespace: string): CdcAlarms | undefined {
   if (sources.length === 0) return undefined;
   const poller = functions.find((f) => f.decl.name === CDC_POLL_FUNCTION);
   if (!poller) throw new StackWiringError(`stacks: the config declares SQL Server sources, but the wiring has no function "${CDC_POLL_FUNCTION}" to alarm on`);
@@ -64,7 +63,7 @@ export function buildCdcAlarms(scope: Construct, sources: SqlServerSource[], fun
     for (const table of source.tables) {
       const metric = (metricName: string, statistic: string, period: Duration) =>
         new cloudwatch.Metric({
-          namespace: CDC_METRICS_NAMESPACE,
+          namespace,
           metricName,
           dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: poller.decl.name, Source: source.name, Table: table.name },
           statistic,

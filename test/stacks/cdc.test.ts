@@ -6,7 +6,6 @@
  */
 import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CDC_METRICS_NAMESPACE } from "../../stacks/ingest/cdc-alarms";
 import { byName, captureMetricOutput, emittedMetrics } from "../support/emf";
 import { startTestPlatform } from "../support/platform";
 import { importOf, lakeExports, removeSynthOutput, synthesize, TEST_ACCOUNT, TEST_REGION, type Synthesized } from "./synth";
@@ -192,7 +191,7 @@ describe("CDC stack: alarms", () => {
       const [, alarm] = alarms.find(([, a]) => a.Properties.Dimensions.some((d: any) => d.Name === "Table" && d.Value === table))!;
       expect(dimensionsOf(alarm)).toEqual(cdcDimensions(table));
       expect(alarm.Properties).toMatchObject({
-        Namespace: "Tributary",
+        Namespace: "tributary",
         Statistic: "Maximum",
         Period: 300,
         Threshold: 900,
@@ -215,7 +214,7 @@ describe("CDC stack: alarms", () => {
       const [, alarm] = alarms.find(([, a]) => a.Properties.Dimensions.some((d: any) => d.Name === "Table" && d.Value === table))!;
       expect(dimensionsOf(alarm)).toEqual(cdcDimensions(table));
       expect(alarm.Properties).toMatchObject({
-        Namespace: "Tributary",
+        Namespace: "tributary",
         Statistic: "Sum",
         Threshold: 1,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -261,7 +260,7 @@ describe("CDC stack: alarms", () => {
     // Assess: every alarm on a Tributary metric matches one metric the handler emitted, dimension for dimension.
     const emitted = emittedMetrics(written);
     const alarmed = resources("AWS::CloudWatch::Alarm")
-      .filter(([, a]) => a.Properties.Namespace === CDC_METRICS_NAMESPACE)
+      .filter(([, a]) => a.Properties.Namespace === "tributary" && /^Cdc/.test(a.Properties.MetricName))
       .map(([, a]) => ({ Namespace: a.Properties.Namespace, MetricName: a.Properties.MetricName, Dimensions: dimensionsOf(a) }));
     expect(alarmed).toHaveLength(TABLES.length * 2);
     for (const alarm of alarmed) expect(emitted).toContainEqual(alarm);

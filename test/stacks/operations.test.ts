@@ -7,7 +7,7 @@ import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasets, DEFAULT_BUDGET_MONTHLY_USD, parseConfig, type TributaryConfig } from "@tributary/core/config";
 import { wiring, type Wiring } from "@tributary/core/wiring";
-import { CDC_LAG_THRESHOLD_SECONDS, CDC_METRICS_NAMESPACE, CDC_POLL_FUNCTION } from "../../stacks/ingest/cdc-alarms";
+import { CDC_LAG_THRESHOLD_SECONDS, CDC_POLL_FUNCTION } from "../../stacks/ingest/cdc-alarms";
 import { API_ALARM_PERIOD } from "../../stacks/operations/api-alarms";
 import { FUNCTION_ALARM_PERIOD } from "../../stacks/operations/function-alarms";
 import shippedConfig from "../../tributary.config";
@@ -321,7 +321,7 @@ describe("Operations stack: dashboard", () => {
       const { metrics, annotations } = widgetTitled(operations, `CDC lag: ${source.name}`);
 
       expect(metrics.map((m) => [m.namespace, m.metricName, m.dimensions, m.options.label])).toEqual(
-        source.tables.map((t) => [CDC_METRICS_NAMESPACE, "CdcLagSeconds", { service: CDC_POLL_FUNCTION, Source: source.name, Table: t.name }, t.name]),
+        source.tables.map((t) => [config.project, "CdcLagSeconds", { service: CDC_POLL_FUNCTION, Source: source.name, Table: t.name }, t.name]),
       );
       expect(annotations).toEqual([expect.objectContaining({ value: CDC_LAG_THRESHOLD_SECONDS })]);
       for (const table of source.tables) {
@@ -330,7 +330,7 @@ describe("Operations stack: dashboard", () => {
             a.Properties.MetricName === "CdcLagSeconds" &&
             [{ Name: "Source", Value: source.name }, { Name: "Table", Value: table.name }].every((d) => JSON.stringify(a.Properties.Dimensions).includes(JSON.stringify(d))),
         ) as [[string, Resource]];
-        expect(alarm.Properties).toMatchObject({ Namespace: CDC_METRICS_NAMESPACE, Threshold: CDC_LAG_THRESHOLD_SECONDS, Statistic: "Maximum" });
+        expect(alarm.Properties).toMatchObject({ Namespace: config.project, Threshold: CDC_LAG_THRESHOLD_SECONDS, Statistic: "Maximum" });
       }
     }
     expect(config.sources.length).toBeGreaterThan(0);

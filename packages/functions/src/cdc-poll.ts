@@ -11,8 +11,6 @@ import { observed } from "./observability";
 import { ports } from "./platform";
 
 const CdcPollEventSchema = z.object({ source: z.string().min(1) });
-/** Not the config's project: the CDC alarms (stacks/ingest/cdc-alarms.ts, `CDC_METRICS_NAMESPACE`) watch this namespace. */
-const CDC_METRICS_NAMESPACE = "Tributary";
 /** Stop starting new batches this long before Lambda's timeout: the last batch must land and commit. */
 const DEADLINE_MARGIN_MS = 45_000;
 
@@ -44,5 +42,4 @@ export const handler = observed(
     if (failed.length > 0) throw new Error(`cdc: ${source}: ${failed.map((t) => `${t.table}: ${t.error}`).join("; ")}`);
     return report;
   },
-  { metricsNamespace: CDC_METRICS_NAMESPACE },
 );
