@@ -37,12 +37,14 @@ export function embeddedTablesOf(source: SqlServerSource, datasetsOfSource: Data
 
 const ANALYZE_EVERY_MS = 5_000;
 
-// Rows come back as arrays with the image as JSON text: PGlite's per-field object building and jsonb parsing
-// cost more than JSON.parse (the read is half of a poll's time).
-const POSITION_COLUMNS = `c.start_lsn::text AS lsn, c.command_id, c.seqval::text AS seqval, c.operation,
-  c.row::text AS row, (extract(epoch FROM m.tran_end_time) * 1000000)::bigint::text AS commit_micros`;
+// A page of changes comes back as a few JSON texts, each an array of CHANGES_PER_CHUNK changes, instead of a row
+// per change: PGlite copies every field of every result row into a fresh ArrayBuffer before decoding it, and at
+// six fields a change that copying (and the garbage it leaves) cost more than Postgres's query. One JSON.parse per
+// chunk is native; chunks keep each text far below V8's string limit even at the largest batch size.
+const CHANGES_PER_CHUNK = 1_000;
 
-type ChangeRecord = [lsn: string, commandId: number, seqval: string, operation: number, row: string, commitMicros: string];
+/** One change as the chunk's JSON holds it; the row image is the captured jsonb, every value text or null. */
+type ChangeRecord = [lsn: string, commandId: number, seqval: string, operation: number, row: Record<string, unknown>, commitMicros: string];
 
 /**
  * @example
@@ -171,25 +173,35 @@ export class EmbeddedChangeSource implements ChangeSource {
     await this.refreshStatistics();
     const from = options.from;
     const position = "op" in from ? [counterOfLsn(from.lsn), from.commandId, counterOfLsn(from.seqval), from.op] : [counterOfLsn(from.lsn), -1, -1n, 0];
-    const result = await this.db.query<ChangeRecord>(
-      `SELECT ${POSITION_COLUMNS} FROM cdc.changes c JOIN cdc.lsn_time_mapping m ON m.start_lsn = c.start_lsn
-       WHERE c.capture_instance = $1 AND c.start_lsn <= $2 AND (c.start_lsn, c.command_id, c.seqval, c.operation) >= ($3, $4, $5, $6)
-       ORDER BY c.start_lsn, c.command_id, c.seqval, c.operation LIMIT $7`,
+    // The inner query is the page (position order, LIMIT); it is numbered in that order and cut into chunks.
+    const result = await this.db.query<[chunk: string]>(
+      `SELECT json_agg(json_build_array(p.lsn::text, p.command_id, p.seqval::text, p.operation, p.row,
+              (extract(epoch FROM p.tran_end_time) * 1000000)::bigint::text) ORDER BY p.n)::text
+       FROM (SELECT page.*, row_number() OVER (ORDER BY page.lsn, page.command_id, page.seqval, page.operation) AS n
+         FROM (SELECT c.start_lsn AS lsn, c.command_id, c.seqval, c.operation, c.row, m.tran_end_time
+           FROM cdc.changes c JOIN cdc.lsn_time_mapping m ON m.start_lsn = c.start_lsn
+           WHERE c.capture_instance = $1 AND c.start_lsn <= $2 AND (c.start_lsn, c.command_id, c.seqval, c.operation) >= ($3, $4, $5, $6)
+           ORDER BY c.start_lsn, c.command_id, c.seqval, c.operation LIMIT $7) page) p
+       GROUP BY (p.n - 1) / ${CHANGES_PER_CHUNK} ORDER BY (p.n - 1) / ${CHANGES_PER_CHUNK}`,
       [instance.name, counterOfLsn(options.to).toString(), ...position.map(String), options.limit],
       { rowMode: "array" },
     );
+    const changes: ChangeRow[] = [];
     let lastLsn = "";
     let lsn = "";
     let commit = 0n;
-    return result.rows.map(([lsnCounter, commandId, seqval, operation, row, commitMicros]) => {
-      // Rows of one transaction share their LSN and commit time: converted once per transaction.
-      if (lsnCounter !== lastLsn) {
-        lastLsn = lsnCounter;
-        lsn = lsnOfCounter(BigInt(lsnCounter));
-        commit = BigInt(commitMicros);
+    for (const [chunk] of result.rows) {
+      for (const [lsnCounter, commandId, seqval, operation, values, commitMicros] of JSON.parse(chunk) as ChangeRecord[]) {
+        // Rows of one transaction share their LSN and commit time: converted once per transaction.
+        if (lsnCounter !== lastLsn) {
+          lastLsn = lsnCounter;
+          lsn = lsnOfCounter(BigInt(lsnCounter));
+          commit = BigInt(commitMicros);
+        }
+        changes.push({ lsn, commandId, seqval: lsnOfCounter(BigInt(seqval)), op: operation as ChangeOperation, commitMicros: commit, values });
       }
-      return { lsn, commandId, seqval: lsnOfCounter(BigInt(seqval)), op: operation as ChangeOperation, commitMicros: commit, values: JSON.parse(row) as Record<string, unknown> };
-    });
+    }
+    return changes;
   }
 
   async snapshotPage(table: string, options: SnapshotPageOptions): Promise<Record<string, unknown>[]> {

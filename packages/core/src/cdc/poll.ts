@@ -21,6 +21,12 @@ export interface PollOptions {
   tables?: string[];
   onProgress?: (progress: PollProgress) => void;
   now?: () => number;
+  /**
+   * Read each streaming batch while the one before it lands (default true; at most one batch ahead, offsets still
+   * commit in order). `false` reads a batch only after the previous one committed: for measuring what the overlap
+   * gains, and for debugging.
+   */
+  prefetch?: boolean;
 }
 
 export interface PollReport {
@@ -79,6 +85,7 @@ export async function pollSource(ports: Ports, sourceName: string, changes: Chan
         ports, source, table, changes, upper, latestCommitMicros, deadline, now,
         dataset: datasetNamed(ports.config, table.name),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
       };
       reports.push(await pollTable(ctx));
     }

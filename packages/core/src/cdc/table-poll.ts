@@ -30,6 +30,8 @@ export interface TableContext {
   /** Epoch ms after which no new batch or page starts. */
   deadline: number;
   now(): number;
+  /** Read the next streaming batch while the current one lands (default true); see `PollOptions.prefetch`. */
+  prefetch?: boolean;
   onProgress?: (progress: PollProgress) => void;
 }
 
