@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidQueueArgumentError, InvalidReceiptHandleError, QueueClosedError, QueueJournalCorruptError } from "../../packages/core/src/local/errors";
-import { LocalQueue, openDeclaredQueue, redriveMessages, type LocalQueueOptions } from "@tributary/core/local/queue";
+import { LocalQueue, openDeclaredQueue, type LocalQueueOptions } from "@tributary/core/local/queue";
+import { localRedrivePort, replayDeadLetters } from "@tributary/core/ops";
 
 let dir: string;
 let clock: number;
@@ -278,7 +279,8 @@ describe("LocalQueue redrive and retention", () => {
 
     // Act
     const deadBefore = deadLetterQueue.depth();
-    const moved = await redriveMessages(deadLetterQueue, queue);
+    const port = localRedrivePort(new Map([["stream-records", queue], ["stream-records-dlq", deadLetterQueue]]));
+    const { moved } = await replayDeadLetters(port, "stream-records", [{ name: "stream-records" }]);
     const back = await queue.receive(10);
 
     // Assess
