@@ -22,7 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { advanceOffset, EmbeddedChangeSource, embeddedTablesOf, loadOffset, pollSource, ZERO_LSN, type ChangeSource } from "../packages/core/src/cdc";
 import { datasets, parseConfig } from "../packages/core/src/config";
 import { startLocalDynamo } from "../packages/core/src/local/dynamo";
-import { cdcPorts } from "../test/cdc/cdc-harness";
+import { cdcPorts, withReadChanges } from "../test/cdc/cdc-harness";
 import shipped from "../tributary.config";
 
 const ROWS = Number(process.env.BENCH_CDC_ROWS ?? 50_000);
@@ -104,22 +104,12 @@ export async function benchCdcPoll(): Promise<string> {
 }
 
 /** The source with `ms` of waiting (a timer, no CPU) after each `readChanges`, as a remote source's network time. */
-function withReadDelay(changes: EmbeddedChangeSource, ms: number): ChangeSource {
-  return {
-    kind: changes.kind,
-    maxLsn: () => changes.maxLsn(),
-    commitTimeOf: (lsn) => changes.commitTimeOf(lsn),
-    incrementLsn: (lsn) => changes.incrementLsn(lsn),
-    captureInstances: (table) => changes.captureInstances(table),
-    minLsn: (instance) => changes.minLsn(instance),
-    readChanges: async (instance, options) => {
-      const rows = await changes.readChanges(instance, options);
-      await sleep(ms);
-      return rows;
-    },
-    snapshotPage: (table, options) => changes.snapshotPage(table, options),
-    close: () => changes.close(),
-  };
+function withReadDelay(changes: ChangeSource, ms: number): ChangeSource {
+  return withReadChanges(changes, async (_call, run) => {
+    const rows = await run();
+    await sleep(ms);
+    return rows;
+  });
 }
 
 function report(samples: Sample[], expected: number, batchSize: number): string {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { openLakeQuery } from "../../packages/core/src/catalog";
-import { EmbeddedChangeSource, embeddedTablesOf, pollSource, type ChangeSource, type PollOptions, type PollReport } from "../../packages/core/src/cdc";
+import { EmbeddedChangeSource, embeddedTablesOf, pollSource, type ChangeRow, type ChangeSource, type PollOptions, type PollReport } from "../../packages/core/src/cdc";
 import { datasets, parseConfig, parseTimestampMicros, type TributaryConfig } from "../../packages/core/src/config";
 import { FileSystemLakeStore } from "../../packages/core/src/lake";
 import { startLocalDynamo, type LocalDynamo } from "../../packages/core/src/local/dynamo";
@@ -143,4 +143,26 @@ function textOf(value: unknown): string {
   const text = String(value);
   const micros = text.length > 10 ? parseTimestampMicros(text) : undefined;
   return micros === undefined ? text : `${micros}µs`;
+}
+
+/**
+ * `source` with every call passed through except `readChanges`, which goes through `read` (given the call's
+ * number, from 1, and the real read): for benches and tests that delay or fail particular reads.
+ */
+export function withReadChanges(
+  source: ChangeSource,
+  read: (call: number, run: () => Promise<ChangeRow[]>) => Promise<ChangeRow[]>,
+): ChangeSource {
+  let calls = 0;
+  return {
+    kind: source.kind,
+    maxLsn: () => source.maxLsn(),
+    commitTimeOf: (lsn) => source.commitTimeOf(lsn),
+    incrementLsn: (lsn) => source.incrementLsn(lsn),
+    captureInstances: (table) => source.captureInstances(table),
+    minLsn: (instance) => source.minLsn(instance),
+    readChanges: (instance, options) => read((calls += 1), () => source.readChanges(instance, options)),
+    snapshotPage: (table, options) => source.snapshotPage(table, options),
+    close: () => source.close(),
+  };
 }

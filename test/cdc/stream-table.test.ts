@@ -5,27 +5,12 @@
  * drops it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { loadOffset, type ChangeRow, type ChangeSource, type EmbeddedChangeSource } from "../../packages/core/src/cdc";
+import { loadOffset } from "../../packages/core/src/cdc";
 import type { LakeStore } from "../../packages/core/src/lake";
-import { sameState, startCdcHarness, stateFromBronze, type CdcHarness } from "./cdc-harness";
+import { sameState, startCdcHarness, stateFromBronze, withReadChanges, type CdcHarness } from "./cdc-harness";
 
 const ORDER_COLUMNS = ["order_id", "customer_id", "kit_barcode", "product_code", "amount", "status", "ordered_at", "updated_at"];
 
-/** The stand-in with a hook around every `readChanges`. */
-function hookedReads(real: EmbeddedChangeSource, read: (call: number, run: () => Promise<ChangeRow[]>) => Promise<ChangeRow[]>): ChangeSource {
-  let calls = 0;
-  return {
-    kind: real.kind,
-    maxLsn: () => real.maxLsn(),
-    commitTimeOf: (lsn) => real.commitTimeOf(lsn),
-    incrementLsn: (lsn) => real.incrementLsn(lsn),
-    captureInstances: (table) => real.captureInstances(table),
-    minLsn: (instance) => real.minLsn(instance),
-    readChanges: (instance, options) => read((calls += 1), () => real.readChanges(instance, options)),
-    snapshotPage: (table, options) => real.snapshotPage(table, options),
-    close: () => real.close(),
-  };
-}
 
 /** The lake with a hook before every bronze Parquet put of orders; `batch` counts distinct batch ids from 1. */
 function hookedBronzePuts(real: LakeStore, beforePut: (batch: number) => Promise<void>): LakeStore {
@@ -64,7 +49,7 @@ describe("streamTable reading one batch ahead", () => {
     let fourthReadDone: () => void = () => undefined;
     const fourthRead = new Promise<void>((resolve) => (fourthReadDone = resolve));
     let reads = 0;
-    const source = hookedReads(h.source, async (call, run) => {
+    const source = withReadChanges(h.source, async (call, run) => {
       const rows = await run();
       reads = call;
       if (call === 4) fourthReadDone();
@@ -104,7 +89,7 @@ describe("streamTable reading one batch ahead", () => {
   it("commits the batch before a read ahead that failed, then reports the read's failure", async () => {
     // Prepare: the third read fails (it runs while batch 2 lands)
     h = await fortyNewOrders();
-    const source = hookedReads(h.source, async (call, run) => {
+    const source = withReadChanges(h.source, async (call, run) => {
       if (call === 3) throw new Error("simulated: the source went away");
       return run();
     });
@@ -124,7 +109,7 @@ describe("streamTable reading one batch ahead", () => {
     h = await fortyNewOrders();
     let clock = Date.now();
     let reads = 0;
-    const source = hookedReads(h.source, (call, run) => ((reads = call), run()));
+    const source = withReadChanges(h.source, (call, run) => ((reads = call), run()));
     h.ports = { ...h.ports, lake: hookedBronzePuts(h.ports.lake, async () => void (clock += 120_000)) };
 
     // Act
