@@ -1,8 +1,9 @@
 /**
  * Running a dataset's expectations on the `merged` table of a silver merge (see quality.ts for what each action
  * does). Returns what the manifest records; a `fail` throws before anything reaches the lake; `quarantine` copies the
- * failing rows into the `quarantined` table (with the checks they failed), for the caller to leave out of the
- * version (`merged` may be a view of files already written, so it is not changed here).
+ * failing rows into the `quarantined` table (with the checks they failed; made only when a row is quarantined), for
+ * the caller to leave out of the version (`merged` may be a view of files already written, so it is not changed
+ * here).
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Dataset, TributaryConfig } from "../config";
@@ -22,7 +23,7 @@ export interface QualityOutcome {
  */
 export async function runQualityChecks(conn: DuckDBConnection, ctx: { config: TributaryConfig; lake: LakeStore; dataset: Dataset; now: Date; stages: StagedPrefix[] }): Promise<QualityOutcome> {
   const results: QualityResult[] = [];
-  await conn.run("CREATE TABLE quarantine_ids (_record_id VARCHAR, _quality_check VARCHAR)");
+  let quarantines = false;
   for (const e of expectationsOf(ctx.config, ctx.dataset)) {
     const label = `${e.check}${e.column ? `(${e.column})` : ""}`;
     const result: QualityResult = { check: e.check, column: e.column ?? null, action: e.action, failures: 0, sample: [] };
@@ -50,8 +51,13 @@ export async function runQualityChecks(conn: DuckDBConnection, ctx: { config: Tr
     result.sample = failing.slice(0, 5).map((r) => String(r._record_id));
     if (result.failures === 0) continue;
     if (e.action === "fail") throw new QualityFailedError(ctx.dataset.name, result);
-    if (e.action === "quarantine") await conn.run(`INSERT INTO quarantine_ids SELECT _record_id, ${sqlLiteral(label)} FROM (${failingRowsSql(e)!})`);
+    if (e.action !== "quarantine") continue;
+    if (!quarantines) await conn.run("CREATE TABLE quarantine_ids (_record_id VARCHAR, _quality_check VARCHAR)");
+    quarantines = true;
+    await conn.run(`INSERT INTO quarantine_ids SELECT _record_id, ${sqlLiteral(label)} FROM (${failingRowsSql(e)!})`);
   }
+  // Nothing to quarantine (the usual case): no `quarantined` table, and two queries fewer.
+  if (!quarantines) return { results, quarantined: 0 };
   await conn.run(
     "CREATE TABLE quarantined AS SELECT m.*, q._quality_check FROM merged m JOIN (SELECT _record_id, string_agg(DISTINCT _quality_check, ', ' ORDER BY _quality_check) AS _quality_check FROM quarantine_ids GROUP BY ALL) q USING (_record_id)",
   );

@@ -17,7 +17,7 @@ import type { QualityResult } from "./quality";
 import { runQualityChecks } from "./quality-run";
 import { mergeSql, tombstoneSql } from "./silver-sql";
 import { unmergedBronze } from "./watermark";
-import { copyToVersion, openDuckDb, putVersion, writeLocalParquet, type LocalParquet } from "./version-writer";
+import { copyToVersion, nextVersionId, openDuckDb, putVersion, writeLocalParquet, type LocalParquet } from "./version-writer";
 import { sqlLiteral } from "../lake/sql-text";
 
 export interface SilverOutcome {
@@ -73,20 +73,37 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     let local = await writeLocalParquet(duck.conn, mergeSql(dataset, { ...inputs, previous: previousFiles }));
     locals.push(local);
     await viewMerged(duck.conn, local);
-    const newestRecordAt = await newestIngestedAt(duck.conn);
-    const quality = await runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages });
+    // The tombstones read `merged` too: a key whose latest version is quarantined keeps its older delete. They are
+    // written on a second connection while the quality checks run (DuckDB runs both at once), and written again in
+    // the rare case a quarantine changes `merged`.
+    const tombstones = tombstoneSql(dataset, { ...inputs, live: "merged" });
+    const side = await duck.connect();
+    const sideWork = (async () => {
+      const newestRecordAt = await newestIngestedAt(side);
+      const tombs = tombstones ? await writeLocalParquet(side, tombstones) : undefined;
+      if (tombs) locals.push(tombs);
+      return { newestRecordAt, tombs };
+    })();
+    const [checked, sideDone] = await Promise.allSettled([runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages }), sideWork]);
+    if (checked.status === "rejected") throw checked.reason;
+    if (sideDone.status === "rejected") throw sideDone.reason;
+    const quality = checked.value;
+    const { newestRecordAt } = sideDone.value;
+    let tombs = sideDone.value.tombs;
     if (quality.quarantined > 0) {
       // Rare: the version is written again without the quarantined rows (read back in order, so still sorted).
       local = await writeLocalParquet(duck.conn, "SELECT * FROM merged WHERE _record_id NOT IN (SELECT _record_id FROM quarantined WHERE _record_id IS NOT NULL)");
       locals.push(local);
       await viewMerged(duck.conn, local);
+      if (tombstones) locals.push((tombs = await writeLocalParquet(duck.conn, tombstones)));
     }
-    const written = await putVersion(local, { lake, layer: "silver", table: dataset.name, now });
-    // After the quality checks: a key whose latest version was quarantined keeps its older delete as a tombstone.
-    const tombstones = tombstoneSql(dataset, { ...inputs, live: "merged" });
-    const keptTombstones = tombstones ? await copyToVersion(duck.conn, tombstones, { lake, layer: "silver", table: dataset.name, now, keyPrefix: tombstonePrefix(dataset.name, written.version) }) : undefined;
+    const version = nextVersionId(now);
+    const [written, keptTombstones] = await Promise.all([
+      putVersion(local, { lake, layer: "silver", table: dataset.name, now, version }),
+      tombs ? putVersion(tombs, { lake, layer: "silver", table: dataset.name, now, keyPrefix: tombstonePrefix(dataset.name, version) }) : undefined,
+    ]);
     if (quality.quarantined > 0) {
-      await copyToVersion(duck.conn, "SELECT * FROM quarantined ORDER BY _record_id", { lake, layer: "silver", table: dataset.name, now, keyPrefix: `quarantine/silver/${dataset.name}/v=${written.version}/` });
+      await copyToVersion(duck.conn, "SELECT * FROM quarantined ORDER BY _record_id", { lake, layer: "silver", table: dataset.name, now, keyPrefix: `quarantine/silver/${dataset.name}/v=${version}/` });
     }
     await publishManifest(lake, {
       layer: "silver",
@@ -107,8 +124,7 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length, quarantined: quality.quarantined, quality: quality.results };
   } finally {
     duck.close();
-    for (const l of locals) await l.cleanup();
-    for (const s of stages) await s.cleanup();
+    await Promise.all([...locals, ...stages].map((l) => l.cleanup()));
   }
 }
 

@@ -37,6 +37,17 @@ export interface VersionTarget {
   now: Date;
   /** Write under this prefix instead of the table's next version (e.g. quarantine, tombstones). */
   keyPrefix?: string;
+  /** The version id to write (`nextVersionId`); a new one when not given. */
+  version?: string;
+}
+
+/**
+ * A new version id at `now` (a random suffix keeps two runs in the same second apart).
+ *
+ * @example nextVersionId(new Date("2026-11-21T12:45:01.123Z")) // "20261121T124501123Z-3f9a" (the suffix is random)
+ */
+export function nextVersionId(now: Date): string {
+  return newVersionId(now, Math.random().toString(16).slice(2, 6));
 }
 
 /**
@@ -74,7 +85,7 @@ function byPartNumber(a: string, b: string): number {
  * @example const written = await putVersion(local, { lake, layer: "silver", table: "orders", now }); // { version: "20261121T…", rows, files }
  */
 export async function putVersion(local: Omit<LocalParquet, "cleanup">, target: VersionTarget): Promise<WrittenVersion> {
-  const version = newVersionId(target.now, Math.random().toString(16).slice(2, 6));
+  const version = target.version ?? nextVersionId(target.now);
   const prefix = target.keyPrefix ?? versionPrefix(target.layer, target.table, version);
   const files: TableManifest["files"] = [];
   for (const path of local.paths) {
@@ -99,15 +110,30 @@ export async function copyToVersion(conn: DuckDBConnection, sql: string, target:
   }
 }
 
-/** A DuckDB connection for one medallion step, closed by `close()`. */
-export async function openDuckDb(): Promise<{ conn: DuckDBConnection; close(): void }> {
+/** A DuckDB database for one medallion step: its first connection, more on demand, all closed by `close()`. */
+export interface MedallionDuckDb {
+  conn: DuckDBConnection;
+  /**
+   * Another connection to the same database (its tables and views): queries on different connections run side by
+   * side, e.g. side work while the quality checks run.
+   */
+  connect(): Promise<DuckDBConnection>;
+  close(): void;
+}
+
+export async function openDuckDb(): Promise<MedallionDuckDb> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const db = await DuckDBInstance.create(":memory:");
-  const conn = await db.connect();
+  const connections = [await db.connect()];
   return {
-    conn,
+    conn: connections[0]!,
+    connect: async () => {
+      const conn = await db.connect();
+      connections.push(conn);
+      return conn;
+    },
     close: () => {
-      conn.closeSync();
+      for (const conn of connections) conn.closeSync();
       db.closeSync();
     },
   };
