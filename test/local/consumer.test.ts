@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { QueueInvocationFailedError } from "../../packages/core/src/local/errors";
-import { LocalQueue, localQueueArn, startQueueConsumer, type QueueConsumer, type QueueConsumerOptions } from "@tributary/core/local/queue";
+import { LocalQueue, localQueueArn, queueConsumersOf, startQueueConsumer, type QueueConsumer, type QueueConsumerOptions } from "@tributary/core/local/queue";
 
 const REGION = "eu-west-1";
 let dir: string;
@@ -235,5 +235,56 @@ describe("startQueueConsumer", () => {
     // Assess
     expect(errors).toEqual([]);
     expect(consumer.stats().invocations).toBe(0);
+  });
+
+  it("takes nothing while its mapping is disabled, and delivers what waited once enabled again", async () => {
+    // Prepare: disabled while asleep on the queue and while waiting out a batching window.
+    const calls = recorder();
+    const consumer = consume({ invoke: calls.invoke, batchSize: 10, batchWindowSeconds: 0.2 });
+    await queue.send([{ id: "1", body: "before" }]);
+    await consumer.setEnabled(false);
+    await queue.send([{ id: "2", body: "while disabled" }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const depthWhileDisabled = queue.depth();
+
+    // Act
+    await consumer.setEnabled(true);
+    await calls.calls(1);
+
+    // Assess
+    expect(depthWhileDisabled).toEqual({ visible: 2, inFlight: 0 });
+    expect(calls.events.flatMap(bodies)).toEqual(["before", "while disabled"]);
+  });
+
+  it("lets the holder of a queue reach the consumers started on it, until they stop", async () => {
+    // Prepare
+    const consumer = consume({ invoke: async () => undefined });
+
+    // Act
+    const running = queueConsumersOf(queue);
+    await consumer.stop();
+
+    // Assess
+    expect(running).toEqual([consumer]);
+    expect(queueConsumersOf(queue)).toEqual([]);
+  });
+
+  it("finishes the delivery in flight before disabling resolves", async () => {
+    // Prepare
+    let finish!: () => void;
+    let finished = false;
+    const calls = recorder(() => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
+    await queue.send([{ id: "1", body: "slow" }]);
+    const consumer = consume({ invoke: calls.invoke });
+    await calls.calls(1);
+
+    // Act
+    const disabled = consumer.setEnabled(false).then(() => finished);
+    setTimeout(() => finish(), 20);
+    const finishedBeforeDisableResolved = await disabled;
+
+    // Assess
+    expect(finishedBeforeDisableResolved).toBe(true);
+    expect(queue.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * POST /v1/streams/{stream}/records — validates records of a config-declared stream and queues them durably
  * before answering (one record → 202/400; a batch → per-record results). Each queued record carries the
- * request's correlation id, which the answer's `x-correlation-id` header and this function's log line name too.
+ * request's correlation id (`correlationId` in its envelope), which the answer's `x-correlation-id` header and this
+ * function's log line name too.
  */
-import * as Ingest from "@tributary/core/ingest";
 import * as Streams from "@tributary/core/streams";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { observedHttp } from "./observed-http";
@@ -12,8 +12,9 @@ import { ports } from "./platform";
 export const handler = observedHttp("events-api", async (event: APIGatewayProxyEventV2, _context, { logger, correlationId }) => {
   const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : (event.body ?? "");
   const stream = event.pathParameters?.stream ?? "";
-  const answer = await Streams.answerRecordsRequest(Ingest.correlatedPorts(ports(), correlationId), {
+  const answer = await Streams.answerRecordsRequest(ports(), {
     stream,
+    correlationId,
     body,
     // The request context's source IP, never X-Forwarded-For (clients can forge it).
     sourceIp: event.requestContext.http.sourceIp,

@@ -1,10 +1,9 @@
 /**
  * POST /mp/collect (GA4 Measurement Protocol), POST and GET /collect (Universal Analytics v1): validated,
  * kept durably on the queues, then answered (204, or UA's pixel for GET). The queued hit carries the request's
- * correlation id, answered in the `x-correlation-id` header.
+ * correlation id (`correlationId`), answered in the `x-correlation-id` header.
  */
 import * as Ga from "@tributary/core/ga";
-import * as Ingest from "@tributary/core/ingest";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { observedHttp } from "./observed-http";
 import { ports } from "./platform";
@@ -12,8 +11,9 @@ import { ports } from "./platform";
 export const handler = observedHttp("ga-proxy", async (event: APIGatewayProxyEventV2, _context, { logger, correlationId }) => {
   const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : (event.body ?? "");
   const kind = event.rawPath.endsWith("/mp/collect") ? "ga4" : "ua";
-  const answer = await Ga.answerGaRequest(Ingest.correlatedPorts(ports(), correlationId), {
+  const answer = await Ga.answerGaRequest(ports(), {
     kind,
+    correlationId,
     method: event.requestContext.http.method,
     query: event.queryStringParameters ?? {},
     body,

@@ -6,6 +6,7 @@
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { formatTimestamp, nowMicros, parseTimestampMicros } from "../config";
+import { CORRELATION_ID_FIELD } from "../ingest";
 import type { Ports } from "../platform";
 import { truncateIp } from "../streams/client-ip";
 import { gaApiSecrets } from "./api-secrets";
@@ -21,6 +22,8 @@ export interface GaRequest {
   sourceIp?: string | null;
   userAgent?: string | null;
   origin?: string;
+  /** The request's correlation id, carried in the queued hit (`correlationId`) for the consumers' log lines. */
+  correlationId?: string;
 }
 
 export interface GaAnswer {
@@ -95,7 +98,7 @@ async function acceptGa4(ports: Ports, request: GaRequest): Promise<GaAnswer> {
     events: body.events.map((e) => ({ eventId: randomUUID(), name: e.name })),
     mappedGa4: null,
   };
-  await keep(ports, hit);
+  await keep(ports, hit, request.correlationId);
   return { status: 204 };
 }
 
@@ -119,7 +122,7 @@ async function acceptUa(ports: Ports, request: GaRequest): Promise<GaAnswer> {
     events: [{ eventId: randomUUID(), name: parsed.hit.t ?? "hit" }],
     mappedGa4: ga.uaForwardTo ? (mapUaToGa4(parsed.hit, ga.uaForwardTo, { receivedAt }) as Record<string, unknown> | null) : null,
   };
-  await keep(ports, hit);
+  await keep(ports, hit, request.correlationId);
   if (request.method === "GET") return { status: 200, headers: { "content-type": "image/gif", "cache-control": "no-store" }, body: PIXEL, base64: true };
   return { status: 204 };
 }
@@ -136,8 +139,9 @@ function arrival(request: GaRequest): Pick<GaHit, "v" | "hitId" | "receivedAt" |
 }
 
 /** Durable first: both queues acknowledge before the client hears back. */
-async function keep(ports: Ports, hit: GaHit): Promise<void> {
-  const message = [{ id: hit.hitId, body: JSON.stringify(hit) }];
+async function keep(ports: Ports, hit: GaHit, correlationId: string | undefined): Promise<void> {
+  const queued = correlationId === undefined ? hit : { ...hit, [CORRELATION_ID_FIELD]: correlationId };
+  const message = [{ id: hit.hitId, body: JSON.stringify(queued) }];
   await Promise.all([
     ports.queues.send("ga-hits", message),
     ...(ports.config.ga?.forward ? [ports.queues.send("ga-forward", message)] : []),

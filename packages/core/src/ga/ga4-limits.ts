@@ -197,7 +197,8 @@ function checkItems(items: unknown, path: string, add: Add): void {
 
 function checkParamValue(name: string, value: unknown, maxLength: number, path: string, add: Add): void {
   if (typeof value === "string") {
-    const length = characters(value);
+    // A string has at least as many UTF-16 units as characters, so a short one needs no count.
+    const length = value.length <= maxLength ? value.length : characters(value);
     if (length > maxLength) add(path, `must be at most ${maxLength} characters, got ${length}`);
     else if (name === "currency" && !isIso4217Currency(value)) {
       add(path, `expected an upper-case ISO 4217 currency code such as EUR or USD, got ${showValue(value)}`);

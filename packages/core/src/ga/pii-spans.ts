@@ -35,7 +35,9 @@ const PHONE_KEY_WORDS = new Set(["phone", "phonenumber", "telephone", "tel", "mo
  * @example findPii("https://x.test/?email=ann%40example.com&page=2") // [[22, 39]]
  */
 export function findPii(value: string): Span[] {
-  if (!/[@%\d]/.test(value)) return []; // no email, encoded character or digit: nothing to find (the common case)
+  // No `@` (an email), no `%` (an encoded one) and fewer digits than any phone number has: nothing to find. This
+  // is the common case (ids, short numbers, plain URLs), and it skips building the shadows.
+  if (!value.includes("@") && !value.includes("%") && !hasDigits(value, FEWEST_PHONE_DIGITS)) return [];
   // `+` stays `+` for emails (`ann+tag@example.com` is one address) but reads as a space for phone numbers.
   const literal = shadowOf(value, false);
   const spaced = shadowOf(value, true);
@@ -48,15 +50,34 @@ export function findPii(value: string): Span[] {
 
 function findEmails(text: string): Span[] {
   const spans: Span[] = [];
+  if (!text.includes("@")) return spans;
   for (const m of text.matchAll(EMAIL)) {
     if (!FILE_EXTENSIONS.has(m[1]!.toLowerCase())) spans.push([m.index, m.index + m[0].length]);
   }
   return spans;
 }
 
+/**
+ * The fewest digits anything here takes for a phone number: a `tel:` link or a `phone=` value (written any
+ * way) needs 6; the shapes of `findPhoneNumbers` need 8 or more.
+ */
+const FEWEST_PHONE_DIGITS = 6;
+
+/** Whether `text` holds at least `count` digits, counting no further than that. */
+function hasDigits(text: string, count: number): boolean {
+  let found = 0;
+  for (let i = 0; i < text.length && found < count; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) found++;
+  }
+  return found >= count;
+}
+
 function findPhonesByContext(text: string): Span[] {
   const spans: Span[] = [];
-  const hasEnoughDigits = (v: string) => (v.match(/\d/g)?.length ?? 0) >= 6;
+  const hasEnoughDigits = (v: string) => hasDigits(v, FEWEST_PHONE_DIGITS);
+  // Both rules need their punctuation (`tel:`, `key=value`): most values have neither.
+  if (!text.includes(":") && !text.includes("=")) return spans;
   for (const m of text.matchAll(PHONE_URI)) {
     if (hasEnoughDigits(m[1]!)) spans.push([m.index + m[0].length - m[1]!.length, m.index + m[0].length]);
   }
@@ -74,7 +95,24 @@ function isPhoneKey(key: string): boolean {
 
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
+/**
+ * The identity mapping, shared: shadows of values with nothing to decode map each character to itself. Grown
+ * on demand up to `IDENTITY_MAX` characters (GA values are far shorter); longer values get their own mapping.
+ */
+const IDENTITY_MAX = 8192;
+const IDENTITY: { starts: number[]; ends: number[] } = { starts: [], ends: [] };
+
+function identityShadow(value: string): Shadow {
+  for (let i = IDENTITY.starts.length; i <= value.length; i++) {
+    IDENTITY.starts.push(i);
+    IDENTITY.ends.push(i + 1);
+  }
+  return { text: value, starts: IDENTITY.starts, ends: IDENTITY.ends };
+}
+
 function shadowOf(value: string, formSpaces: boolean): Shadow {
+  // Nothing to decode (no `%`, and no `+` that could read as a space): the shadow is the value itself.
+  if (value.length <= IDENTITY_MAX && !value.includes("%") && !(formSpaces && value.includes("+"))) return identityShadow(value);
   const shadow: Shadow = { text: "", starts: [], ends: [] };
   const push = (char: string, start: number, end: number) => {
     shadow.text += char;

@@ -39,26 +39,34 @@ function compile(route: LocalRoute): CompiledRoute {
 
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|.*\+json)|text\/)/i;
 
-export function toApiGatewayEvent(req: IncomingMessage, route: CompiledRoute, params: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? "/", "http://localhost");
+/**
+ * The payload 2.0 event of one request. `url` is the request's URL, parsed once by the caller (it routed on it).
+ *
+ * @example toApiGatewayEvent(req, route, { stream: "user_events" }, body, new URL(req.url!, "http://localhost")).routeKey // "POST /v1/streams/{stream}/records"
+ */
+export function toApiGatewayEvent(req: IncomingMessage, route: CompiledRoute, params: Record<string, string>, body: Buffer, url = new URL(req.url ?? "/", "http://localhost")): APIGatewayProxyEventV2 {
+  // Node already lower-cases header names and joins repeated headers with ", " (API Gateway joins with ",").
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const raw = req.headers;
+  for (const name in raw) {
+    const value = raw[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  let query: Record<string, string> | undefined;
+  if (url.search.length > 1) {
+    query = {};
+    for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  }
   const isText = body.length === 0 || TEXT_TYPES.test(headers["content-type"] ?? "application/json");
   const now = new Date();
   const remote = req.socket.remoteAddress ?? "127.0.0.1";
-  return {
+  const routeKey = `${route.method} ${route.path}`;
+  const event: APIGatewayProxyEventV2 = {
     version: "2.0",
-    routeKey: `${route.method} ${route.path}`,
+    routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
-    ...(route.names.length > 0 ? { pathParameters: params } : {}),
-    ...(body.length > 0 ? { body: isText ? body.toString("utf8") : body.toString("base64") } : {}),
     isBase64Encoded: !isText,
     requestContext: {
       accountId: "000000000000",
@@ -73,12 +81,16 @@ export function toApiGatewayEvent(req: IncomingMessage, route: CompiledRoute, pa
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey,
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
   };
+  if (query) event.queryStringParameters = query;
+  if (route.names.length > 0) event.pathParameters = params;
+  if (body.length > 0) event.body = isText ? body.toString("utf8") : body.toString("base64");
+  return event;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -91,12 +103,25 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 function writeResult(res: ServerResponse, result: unknown): void {
   if (result && typeof result === "object" && "statusCode" in result) {
     const r = result as APIGatewayProxyStructuredResultV2;
-    const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const headers: Record<string, string> = {};
+    for (const name in r.headers) headers[name] = String(r.headers[name]);
     res.writeHead(r.statusCode ?? 200, headers);
     res.end(r.body === undefined ? "" : r.isBase64Encoded ? Buffer.from(r.body, "base64") : r.body);
     return;
   }
   send(res, 200, result ?? "");
+}
+
+/** The route for a method and path; `methodMismatch` when only another method's route matches the path. */
+function findRoute(routes: CompiledRoute[], method: string | undefined, path: string): { route: CompiledRoute; match: RegExpExecArray } | "methodMismatch" | undefined {
+  let pathMatched = false;
+  for (const route of routes) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    if (route.method === method) return { route, match };
+    pathMatched = true;
+  }
+  return pathMatched ? "methodMismatch" : undefined;
 }
 
 export interface LocalHttpServer {
@@ -111,13 +136,17 @@ export async function startHttpServer(routes: LocalRoute[], port: number, onErro
   const compiled = routes.map(compile);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const matches = compiled.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m);
-    const hit = matches.find((x) => x.r.method === req.method);
-    if (!hit) {
-      if (matches.length > 0) return send(res, 405, { message: "Method Not Allowed" });
-      return send(res, 404, { message: "Not Found" });
+    const found = findRoute(compiled, req.method, url.pathname);
+    if (found === "methodMismatch") return send(res, 405, { message: "Method Not Allowed" });
+    if (!found) return send(res, 404, { message: "Not Found" });
+    const { route, match } = found;
+    const params: Record<string, string> = {};
+    try {
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+    } catch {
+      // A malformed %-escape in a path parameter: refused here rather than thrown out of the request listener.
+      return send(res, 400, { message: "Bad Request" });
     }
-    const params = Object.fromEntries(hit.r.names.map((n, i) => [n, decodeURIComponent(hit.m![i + 1]!)]));
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -128,8 +157,9 @@ export async function startHttpServer(routes: LocalRoute[], port: number, onErro
     });
     req.on("end", () => {
       if (tooLarge) return send(res, 413, { message: "Request Entity Too Large" });
-      hit.r
-        .invoke(toApiGatewayEvent(req, hit.r, params, Buffer.concat(chunks)))
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      route
+        .invoke(toApiGatewayEvent(req, route, params, body, url))
         .then((result) => writeResult(res, result))
         .catch((error: unknown) => {
           onError(error);

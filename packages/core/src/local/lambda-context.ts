@@ -14,6 +14,9 @@ export class LocalTimeoutError extends Error {
   }
 }
 
+/** The deprecated callback-style completions: no-ops, shared by every context rather than made per invocation. */
+const ignoreCompletion = (): void => undefined;
+
 export function lambdaContext(functionName: string, timeoutSeconds: number, memoryMb: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const requestId = randomUUID();
@@ -27,9 +30,9 @@ export function lambdaContext(functionName: string, timeoutSeconds: number, memo
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${requestId}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    done: ignoreCompletion,
+    fail: ignoreCompletion,
+    succeed: ignoreCompletion,
   };
 }
 

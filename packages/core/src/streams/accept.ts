@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { compileRowValidator, datasets, formatTimestamp, nowMicros, type Dataset, type FieldProblem, type RowResult } from "../config";
+import { CORRELATION_ID_FIELD } from "../ingest";
 import type { Ports } from "../platform";
 import { BadRequestError, UnknownStreamError } from "./errors";
 import type { QueuedRecord } from "./envelope";
@@ -18,6 +19,11 @@ export interface IncomingRequest {
   body: string;
   sourceIp?: string | null;
   userAgent?: string | null;
+  /**
+   * The request's correlation id, carried in each queued envelope (`correlationId`) so the bronze consumer can
+   * log it. Written here, with the envelope, rather than stamped on afterwards by re-parsing each message.
+   */
+  correlationId?: string;
 }
 
 export type RecordResult =
@@ -86,7 +92,7 @@ export async function acceptRecords(ports: Ports, request: IncomingRequest): Pro
       return;
     }
     const eventId = randomUUID();
-    const envelope: QueuedRecord = {
+    const envelope: QueuedRecord & { [CORRELATION_ID_FIELD]?: string } = {
       v: 1,
       stream: dataset.name,
       eventId,
@@ -94,6 +100,7 @@ export async function acceptRecords(ports: Ports, request: IncomingRequest): Pro
       sourceIp,
       userAgent: request.userAgent ?? null,
       record: record as Record<string, unknown>,
+      ...(request.correlationId === undefined ? {} : { [CORRELATION_ID_FIELD]: request.correlationId }),
     };
     messages.push({ id: eventId, body: JSON.stringify(envelope) });
     results.push({ index, status: "accepted", eventId });

@@ -1,6 +1,7 @@
 /**
  * API keys for stream writes: stored only as SHA-256 hashes (secret `API_KEYS`), one record per client,
- * scoped to streams. A key is compared by hash in constant time; the key itself is never stored or logged.
+ * scoped to streams. A key is compared by hash in constant time; the key itself is never stored or logged (in
+ * memory, a key that matched keeps its hash beside it until the secret is re-read, to hash it once).
  * Missing or wrong → 401; a valid key used on a stream outside its scope → 403.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -28,9 +29,15 @@ export type Authorization = { ok: true; client: string } | { ok: false; status: 
 
 /** Secrets are re-read at most this often, so a rotated key takes effect without a deploy. */
 const CACHE_MS = 5 * 60_000;
-let cache: { at: number; records: ApiKeyRecord[]; source: Ports["secrets"] } | undefined;
+let cache: { at: number; records: StoredKey[]; source: Ports["secrets"]; presented: Map<string, Buffer> } | undefined;
 
-async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
+/** A key record with its hash decoded once, not on every request. */
+interface StoredKey {
+  record: ApiKeyRecord;
+  sha256: Buffer;
+}
+
+async function keyRecords(ports: Ports): Promise<StoredKey[]> {
   if (cache && cache.source === ports.secrets && Date.now() - cache.at < CACHE_MS) return cache.records;
   const raw = await ports.secrets.get("API_KEYS");
   let json: unknown;
@@ -41,16 +48,30 @@ async function keyRecords(ports: Ports): Promise<ApiKeyRecord[]> {
   }
   const parsed = ApiKeysSchema.safeParse(json);
   if (!parsed.success) throw new Error(`streams: secret API_KEYS is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  cache = { at: Date.now(), records: parsed.data, source: ports.secrets };
-  return parsed.data;
+  const records = parsed.data.map((record) => ({ record, sha256: Buffer.from(record.sha256, "hex") }));
+  cache = { at: Date.now(), records, source: ports.secrets, presented: new Map() };
+  return records;
+}
+
+/**
+ * The SHA-256 of a presented key. Keys that matched a stored hash keep theirs until the records are re-read,
+ * so a client's steady stream of requests hashes its key once; unknown keys are hashed every time and never
+ * kept (they must not grow the cache). The comparison with the stored hashes stays constant-time either way.
+ */
+function presentedHash(apiKey: string): Buffer {
+  // Not `crypto.hash`: it needs Node 20.12, and the engines field allows 20.11.
+  return cache?.presented.get(apiKey) ?? createHash("sha256").update(apiKey, "utf8").digest();
 }
 
 /** The stored record of a presented key, compared by hash in constant time. */
 async function keyRecordOf(ports: Ports, apiKey: string | undefined): Promise<{ ok: true; key: ApiKeyRecord } | { ok: false; status: 401; reason: string }> {
   if (!apiKey) return { ok: false, status: 401, reason: "missing x-api-key header" };
-  const hash = Buffer.from(hashApiKey(apiKey), "hex");
-  const key = (await keyRecords(ports)).find((r) => timingSafeEqual(Buffer.from(r.sha256, "hex"), hash));
-  return key ? { ok: true, key } : { ok: false, status: 401, reason: "unknown API key" };
+  const records = await keyRecords(ports);
+  const presented = presentedHash(apiKey);
+  const stored = records.find((k) => timingSafeEqual(k.sha256, presented));
+  if (!stored) return { ok: false, status: 401, reason: "unknown API key" };
+  cache?.presented.set(apiKey, presented);
+  return { ok: true, key: stored.record };
 }
 
 /**

@@ -12,7 +12,7 @@ import { isIPv4, isIPv6 } from "node:net";
 export function truncateIp(ip: string | undefined | null): string | null {
   if (!ip) return null;
   const mapped = ip.startsWith("::ffff:") && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-  if (isIPv4(mapped)) return mapped.split(".").slice(0, 3).concat("0").join(".");
+  if (isIPv4(mapped)) return `${mapped.slice(0, mapped.lastIndexOf(".") + 1)}0`;
   if (isIPv6(mapped)) return `${expandIpv6(mapped).slice(0, 3).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::`;
   return null;
 }

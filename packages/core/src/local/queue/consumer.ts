@@ -7,6 +7,9 @@
  *   queue's visibility timeout, which is also what moves poison messages to the dead-letter queue eventually.
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  * - Sleeps on the queue's wake-ups while idle (no polling loop).
+ * - Can be disabled and enabled again, like an event source mapping (`Enabled: false`): while disabled it takes
+ *   nothing from the queue, which keeps its messages (a batch already taken still finishes). The local platform
+ *   starts its consumers itself, so they are also reachable through their queue (`queueConsumersOf`).
  */
 import type { SQSEvent } from "aws-lambda";
 import { InvalidQueueArgumentError, LocalPlatformError, QueueClosedError, QueueInvocationFailedError } from "../errors";
@@ -44,6 +47,23 @@ export interface QueueConsumer {
   /** Stops polling and resolves once the invocations in flight (and their deletes) have finished. */
   stop(): Promise<void>;
   stats(): ConsumerStats;
+  /**
+   * Enables or disables the mapping, as `aws lambda update-event-source-mapping --enabled` does. Disabling
+   * resolves once the invocations in flight have finished: from then on nothing is taken from the queue.
+   */
+  setEnabled(enabled: boolean): Promise<void>;
+}
+
+/** The consumers started on each queue, so that whoever holds a queue can reach its event source mappings. */
+const consumersByQueue = new WeakMap<LocalQueue, Set<QueueConsumer>>();
+
+/**
+ * The running consumers of a queue (none once they are stopped).
+ *
+ * @example for (const consumer of queueConsumersOf(platform.queues.get("stream-records")!)) await consumer.setEnabled(false);
+ */
+export function queueConsumersOf(queue: LocalQueue): QueueConsumer[] {
+  return [...(consumersByQueue.get(queue) ?? [])];
 }
 
 const BACKOFF_AFTER_QUEUE_ERROR_MS = 1000;
@@ -62,6 +82,7 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
   const report = options.onError ?? ((error: Error) => console.error(error));
   const stats: ConsumerStats = { invocations: 0, deletedMessages: 0, retriedMessages: 0, failedInvocations: 0 };
   const stopping = new AbortController();
+  const mapping = new MappingSwitch(stopping.signal);
 
   const deliver = async (messages: ReceivedMessage[]): Promise<void> => {
     const event = toSqsEvent(messages, options);
@@ -84,11 +105,15 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
     const signal = stopping.signal;
     while (!signal.aborted) {
       try {
-        if (!(await queue.waitForMessages({ signal }))) continue;
-        if (batchWindowSeconds > 0 && batchSize > 1) await queue.waitForMessages({ minVisible: batchSize, timeoutMs: batchWindowSeconds * 1000, signal });
-        if (signal.aborted) break;
+        if (!mapping.enabled) {
+          await mapping.whileDisabled();
+          continue;
+        }
+        if (!(await queue.waitForMessages({ signal: mapping.signal }))) continue;
+        if (batchWindowSeconds > 0 && batchSize > 1) await queue.waitForMessages({ minVisible: batchSize, timeoutMs: batchWindowSeconds * 1000, signal: mapping.signal });
+        if (signal.aborted || !mapping.enabled) continue;
         const messages = await queue.receive(batchSize);
-        if (messages.length > 0) await deliver(messages);
+        if (messages.length > 0) await mapping.track(deliver(messages));
       } catch (error) {
         if (error instanceof QueueClosedError) break;
         report(new LocalPlatformError(`local queue ${queue.name}: polling failed: ${errorMessage(error)}`, { cause: error }));
@@ -98,13 +123,68 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
   };
 
   const pollers = Array.from({ length: concurrency }, () => poll());
-  return {
+  const consumer: QueueConsumer = {
     async stop() {
       stopping.abort();
       await Promise.all(pollers);
+      consumersByQueue.get(queue)?.delete(consumer);
     },
     stats: () => ({ ...stats }),
+    setEnabled: (enabled) => mapping.set(enabled),
   };
+  const registered = consumersByQueue.get(queue) ?? new Set<QueueConsumer>();
+  consumersByQueue.set(queue, registered.add(consumer));
+  return consumer;
+}
+
+/**
+ * The enabled flag of one mapping. Pollers sleep on the queue with `signal`, which disabling (or stopping) aborts
+ * to wake them; disabling then waits for the deliveries in flight. Enabling wakes the pollers parked meanwhile.
+ */
+class MappingSwitch {
+  enabled = true;
+  private wake = new AbortController();
+  private parked: (() => void)[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly stop: AbortSignal) {
+    stop.addEventListener("abort", () => {
+      this.wake.abort();
+      for (const resume of this.parked.splice(0)) resume();
+    }, { once: true });
+  }
+
+  /** Aborted once the mapping is disabled or the consumer stops. */
+  get signal(): AbortSignal {
+    return this.wake.signal;
+  }
+
+  async set(enabled: boolean): Promise<void> {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    if (enabled) {
+      if (!this.stop.aborted) this.wake = new AbortController();
+      for (const resume of this.parked.splice(0)) resume();
+      return;
+    }
+    this.wake.abort();
+    await Promise.all([...this.inFlight]);
+  }
+
+  /** Resolves once the mapping is enabled again, or the consumer stops. */
+  whileDisabled(): Promise<void> {
+    if (this.enabled || this.stop.aborted) return Promise.resolve();
+    return new Promise<void>((resume) => this.parked.push(resume));
+  }
+
+  async track(delivery: Promise<void>): Promise<void> {
+    this.inFlight.add(delivery);
+    try {
+      await delivery;
+    } finally {
+      this.inFlight.delete(delivery);
+    }
+  }
 }
 
 /**

@@ -93,13 +93,16 @@ export class LocalQueue {
     this.assertOpen();
     const sentAt = this.now();
     for (const m of messages) assertSendable(this.name, m);
-    return this.enqueue(messages.map((m) => ({ messageId: randomUUID(), id: m.id, body: m.body, sentAt })));
+    return this.enqueue(
+      messages.map((m) => ({ messageId: randomUUID(), id: m.id, body: m.body, sentAt })),
+      false,
+    );
   }
 
   /** Accepts messages moved from another queue, keeping their ids and send times; ids already present are skipped. */
   async acceptMoved(messages: readonly MovedMessage[]): Promise<void> {
     this.assertOpen();
-    await this.enqueue(messages);
+    await this.enqueue(messages, true);
   }
 
   /**
@@ -205,11 +208,12 @@ export class LocalQueue {
     await this.log.close();
   }
 
-  private async enqueue(messages: readonly MovedMessage[]): Promise<string[]> {
+  /** `mayRepeat`: the ids come from elsewhere (a move) and may already be here; fresh UUIDs from `send` cannot. */
+  private async enqueue(messages: readonly MovedMessage[], mayRepeat: boolean): Promise<string[]> {
     const added: StoredMessage[] = [];
     const lines: string[] = [];
     for (const m of messages) {
-      if (this.store.get(m.messageId)) continue;
+      if (mayRepeat && this.store.get(m.messageId)) continue;
       const stored: StoredMessage = { ...m, receiveCount: 0, firstReceivedAt: undefined, invisibleUntil: 0, state: "pending" };
       this.store.add(stored);
       added.push(stored);
