@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { name: "stream: body not an object", path: "/v1/streams/user_events/records", body: [event("bad-a")], status: 400, reason: /must be a JSON object/ },
   { name: "stream: oversized body", path: "/v1/streams/user_events/records", body: { ...event("bad-big"), message: "x".repeat(1_100_000) }, status: 413, reason: /larger than/ },
   { name: "stream: too many records", path: "/v1/streams/user_events/records", body: { records: Array.from({ length: 501 }, (_, i) => event(`bad-m-${i}`)) }, status: 413, reason: /limit is 500/ },
+  { name: "stream: malformed %-escape in the stream name", path: "/v1/streams/user%E0%A4%A/records", body: event("bad-e"), status: 400, reason: /malformed %-escape/ },
   { name: "stream: unknown stream", path: "/v1/streams/clickz/records", body: event("bad-s"), status: 404, reason: /no stream named "clickz"/ },
   { name: "stream: no API key", path: "/v1/streams/user_events/records", body: event("bad-k1"), headers: { "x-api-key": "" }, status: 401, reason: /missing x-api-key/ },
   { name: "stream: wrong API key", path: "/v1/streams/user_events/records", body: event("bad-k2"), headers: { "x-api-key": "guess-guess-guess-guess" }, status: 401, reason: /unknown API key/ },
@@ -45,8 +46,8 @@ const CASES: Case[] = [
 ];
 
 /** The answer as a person reads it: the error, then one `field: reason` line per problem. */
-function explain(body: { error?: string; problems?: { field?: string; path?: string; reason: string }[] }): string {
-  return [body.error ?? "", ...(body.problems ?? []).map((p) => `${p.field ?? p.path}: ${p.reason}`)].join("\n");
+function explain(body: { error?: string; message?: string; problems?: { field?: string; path?: string; reason: string }[] }): string {
+  return [body.error ?? body.message ?? "", ...(body.problems ?? []).map((p) => `${p.field ?? p.path}: ${p.reason}`)].join("\n");
 }
 
 describe("bad input", () => {

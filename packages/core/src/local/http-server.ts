@@ -145,7 +145,7 @@ export async function startHttpServer(routes: LocalRoute[], port: number, onErro
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
     } catch {
       // A malformed %-escape in a path parameter: refused here rather than thrown out of the request listener.
-      return send(res, 400, { message: "Bad Request" });
+      return send(res, 400, { message: "Bad Request: a path parameter has a malformed %-escape" });
     }
     const chunks: Buffer[] = [];
     let size = 0;
