@@ -1,14 +1,15 @@
 /**
  * File ingestion throughput and peak memory: one generated gzip CSV of lab results ingested to bronze by
- * `ingestFile` on the local platform, side by side in ONE run with DuckDB's own
+ * `ingestFile` on the local platform (the shipped path: DuckDB for a CSV feed), side by side in ONE run with DuckDB's own
  * `COPY (SELECT * FROM read_csv(…)) TO … (FORMAT PARQUET, COMPRESSION ZSTD)` on the same file, with DuckDB's
  * default threads and with one thread. Each side runs in its own child process (so peak RSS is per side), one
  * after the other; with several rounds the order alternates so a noisy neighbour hurts every side alike.
  *
  * Run: npm run bench -- files   (options: BENCH_FILE_MB = CSV MiB, default 2048, which is also the shipped
  * settings.files.maxBytesPerInvocation; BENCH_ROUNDS, default 1; BENCH_TIMEOUT_MIN per side, default 20;
- * BENCH_HEAP_CAP_MB for the heap-capped Tributary row, default 256, 0 to skip it; BENCH_CPU_PROF = a directory for
- * a CPU profile of the Tributary side)
+ * BENCH_HEAP_CAP_MB for the heap-capped Tributary row, default 256, 0 to skip it; BENCH_STREAMING=1 adds a row for
+ * the streaming path (row by row in JS, what CSV feeds used before; ~3 minutes on the 2 GiB file);
+ * BENCH_CPU_PROF = a directory for a CPU profile of the Tributary side)
  */
 import { runChildSide } from "./child-side";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,6 +23,7 @@ const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 2048);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const HEAP_CAP_MB = Number(process.env.BENCH_HEAP_CAP_MB ?? 256);
+const WITH_STREAMING = process.env.BENCH_STREAMING === "1";
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "measure-child.ts");
 const MIB = 2 ** 20;
 /** Issue #5's goals. */
@@ -44,6 +46,7 @@ const SIDES: Side[] = [
 if (HEAP_CAP_MB > 0) {
   SIDES.push({ name: `Tributary, V8 heap capped (--max-old-space-size=${HEAP_CAP_MB})`, args: ["tributary"], nodeFlags: [`--max-old-space-size=${HEAP_CAP_MB}`] });
 }
+if (WITH_STREAMING) SIDES.push({ name: "Tributary, streaming path (`engine: \"streaming\"`)", args: ["tributary", "streaming"] });
 
 /**
  * Runs one side in its own Node process; kills it (and fails) past the time limit. Its temp files go to a
@@ -117,7 +120,7 @@ export async function benchFileIngest(): Promise<string> {
   const ratioOne = seconds(duckdbOne) / seconds(tributary);
   const peakOf = (name: string) => (failures.has(name) ? NaN : peakMib(name));
   const verdict = (ok: boolean) => (ok ? "met" : "**not met**");
-  const capped = SIDES[3]?.name;
+  const capped = SIDES.find((s) => s.nodeFlags)?.name;
   const rssVerdict = (name: string) => `${fixed(peakOf(name), 0)} MiB (${verdict(peakOf(name) <= GOAL_PEAK_RSS_MIB)})`;
   const putSeconds = failures.has(tributary) ? NaN : mean(results.get(tributary)!.map((r) => r.setupSeconds));
   return [

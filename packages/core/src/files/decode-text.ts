@@ -40,6 +40,16 @@ export async function* decodeText(chunks: AsyncIterable<Uint8Array>, encoding: T
 
 function explain(error: unknown, encoding: TextEncoding, chunk: Uint8Array, offset: number): unknown {
   if (!(error instanceof TypeError)) return error;
+  return invalidTextError(encoding, chunk, offset);
+}
+
+/**
+ * The error for bytes that are not valid in the feed's encoding: it names the first bad byte when it can be told
+ * (counting decompressed bytes from 0, `offset` being where `chunk` starts), else where the bad sequence ends.
+ *
+ * @example invalidTextError("utf8", Buffer.from([0x61, 0xe9, 0x62]), 100).reason // "byte 101 (0xe9, counting decompressed bytes from 0) is not valid utf8; …"
+ */
+export function invalidTextError(encoding: TextEncoding, chunk: Uint8Array, offset: number): UnreadableContentError {
   const at = encoding === "utf8" ? firstInvalidUtf8(chunk) : -1;
   const where =
     at >= 0

@@ -6,6 +6,7 @@ import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
 
 export interface DecodedStream {
   /** The object's content from byte 0, gunzipped when it is gzip. Errors (e.g. a truncated gzip) surface while iterating. */
@@ -44,5 +45,6 @@ export async function decodeStream(raw: AsyncIterable<Uint8Array>): Promise<Deco
   const bytes = Readable.from(replay(), { objectMode: false });
   if (!gzip) return { stream: bytes, gzip };
   // pipeline() forwards a source error into the gunzip stream, so whoever iterates it sees the failure.
-  return { stream: pipeline(bytes, createGunzip(), () => undefined), gzip };
+  // 256 KiB out per chunk rather than zlib's 16 KiB: 16x fewer chunks through every stage after it.
+  return { stream: pipeline(bytes, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), () => undefined), gzip };
 }

@@ -63,3 +63,15 @@ export class UnreadableFileError extends FilesError {
     this.name = "UnreadableFileError";
   }
 }
+
+/**
+ * DuckDB read the staged file differently from the scanner that staged it (other rows, or rows it rejected).
+ * Raised before anything is uploaded; `ingestFile` then ingests the file on the streaming path instead, so an
+ * unforeseen difference costs time, never rows. The manifest says so (`engineFallback`).
+ */
+export class DuckDbDisagreementError extends FilesError {
+  constructor(readonly key: string, readonly reason: string) {
+    super(`files: DuckDB disagrees with the CSV scanner on ${key}: ${reason}`);
+    this.name = "DuckDbDisagreementError";
+  }
+}

@@ -1,23 +1,23 @@
 /**
- * Ingesting one landed file: check it fits one invocation, claim it in the ledger, stream it through the feed's
- * reader (hashing the bytes on the way), validate every row with the feed's schema, land good rows as bronze
- * Parquet chunks and bad rows in quarantine (file, row number, raw line, reason), then write a manifest and
- * announce it as `file.ingested`. Rows in = landed + quarantined, always; a file that fails part-way leaves
- * nothing behind.
+ * Ingesting one landed file: check it fits one invocation, claim it in the ledger, land it through the path that
+ * suits its feed (`ingest-engine.ts`: DuckDB for CSV/TSV, streaming for the rest) — good rows as bronze Parquet
+ * chunks, bad rows in quarantine (file, row number, raw line, reason), hashing the bytes on the way — then write a
+ * manifest and announce it as `file.ingested`. Rows in = landed + quarantined, always; a file that fails part-way
+ * leaves nothing behind.
  */
 import { createHash } from "node:crypto";
-import { compileRowValidator, datasetNamed, describeProblems } from "../config";
-import { IngestBatch } from "../ingest";
+import { datasetNamed } from "../config";
 import type { Ports } from "../platform";
-import { ByteMeter, type IngestProgress } from "./byte-meter";
-import { decodeStream } from "./decode";
-import { HeaderMismatchError, RejectedFileError, UnreadableContentError, UnreadableFileError } from "./errors";
+import type { IngestProgress } from "./byte-meter";
+import { ingestWithDuckDb } from "./duckdb-ingest";
+import { DuckDbDisagreementError, UnreadableFileError } from "./errors";
 import { feedOfKey } from "./feed-of-key";
-import { headerProblem } from "./header";
+import { chooseEngine, type IngestEngine } from "./ingest-engine";
+import { ingestStreaming } from "./ingest-streaming";
+import type { FileToIngest, LandedFile } from "./landed-file";
 import { claimFile, completeFile } from "./ledger";
-import { assertBeforeDeadline, assertFileFits, limitContent } from "./limits";
+import { assertFileFits } from "./limits";
 import { fileIngestedEvent, manifestKeyOf, type FileManifest } from "./manifest";
-import { readRows } from "./read-rows";
 
 export interface LandedObject {
   key: string;
@@ -34,10 +34,9 @@ export interface IngestFileOptions {
    * mid-write by the timeout.
    */
   deadline?: number;
+  /** Which path reads the file; by default the feed's format decides (`chooseEngine`). Tests and benchmarks force one. */
+  engine?: IngestEngine | "auto";
 }
-
-/** How often the deadline is looked at, in rows. */
-const DEADLINE_CHECK_EVERY_ROWS = 1000;
 
 /**
  * The batch id of a file version: every chunk name derives from it, so a retry overwrites rather than duplicates.
@@ -65,80 +64,40 @@ export async function ingestFile(
   const size = object.size ?? (await ports.lake.head(key))?.size;
   if (size === undefined) throw new UnreadableFileError(key, "the object does not exist (any more)");
   assertFileFits(key, size, feed.format, ports.config.settings.files);
+  const engine = chooseEngine(feed, options.engine);
   const batchId = fileBatchId(object);
   const base = { key, etag: object.etag, versionId: object.versionId, feed: feed.name, batchId, format: feed.format.type };
   if ((await claimFile(ports, key, object.etag)) === "done") {
     const nothing = { gzip: false, bytes: 0, contentBytes: 0, sha256: null, rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0, files: [], quarantineFiles: [] };
     const timings = { readMs: 0, closeMs: 0, totalMs: Date.now() - started };
-    return { ...base, ...nothing, status: "already-ingested", startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), timings };
+    return { ...base, ...nothing, engine, status: "already-ingested", startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), timings };
   }
 
-  const dataset = datasetNamed(ports.config, feed.name);
-  // CSV and Parquet columns are checked against the feed up front; JSON Lines objects may carry extra fields.
-  const validate = compileRowValidator(dataset, { unknownFields: feed.format.type === "jsonl" ? "ignore" : "reject" });
-  const batch = new IngestBatch(ports, batchId);
-  let rowsRead = 0;
-  const meter = new ByteMeter(() => rowsRead, size, onProgress);
-  let gzip: boolean;
-  const counted = { bytes: 0 };
-  try {
-    assertBeforeDeadline(key, options.deadline, { bytes: 0, size });
-    const decoded = await decodeStream(meter.measure(await ports.lake.getStream(key)));
-    gzip = decoded.gzip;
-    const content = limitContent(key, decoded.stream, ports.config.settings.files, counted);
-    const rows = readRows(content, feed.format, {
-      columns: dataset.columns.filter((c) => !c.lineage).map((c) => c.name),
-      onColumns: (names) => {
-        const problem = headerProblem(dataset, names);
-        if (problem) throw new HeaderMismatchError(key, problem);
-      },
-      spool: { key, maxBytes: ports.config.settings.files.maxSpoolBytes },
-    });
-    for await (const item of rows) {
-      rowsRead += 1;
-      const origin = `${key}:${item.rowNumber}`;
-      const recordId = `${batchId}:${item.rowNumber}`;
-      if ("problem" in item) {
-        await batch.quarantine(dataset, { recordId, reason: item.problem, origin, raw: item.raw });
-      } else {
-        const checked = validate(item.record);
-        if (checked.ok) {
-          await batch.land(dataset, checked.row, { _record_id: recordId, _file: key, _row_number: BigInt(item.rowNumber) });
-        } else {
-          await batch.quarantine(dataset, { recordId, reason: describeProblems(checked.problems), origin, raw: item.raw });
-        }
-      }
-      if (rowsRead % DEADLINE_CHECK_EVERY_ROWS === 0) assertBeforeDeadline(key, options.deadline, { bytes: meter.bytes, size });
+  const file: FileToIngest = { key, size, feed, dataset: datasetNamed(ports.config, feed.name), batchId };
+  let landed: LandedFile;
+  let ran: IngestEngine = engine;
+  let engineFallback: string | undefined;
+  if (engine === "duckdb") {
+    try {
+      landed = await ingestWithDuckDb(ports, file, onProgress, options);
+    } catch (error) {
+      if (!(error instanceof DuckDbDisagreementError)) throw error;
+      // DuckDB read the file differently from the scanner (nothing was stored): the streaming path reads it exactly.
+      ran = "streaming";
+      engineFallback = error.reason;
+      landed = await ingestStreaming(ports, file, onProgress, options);
     }
-    if (meter.bytes !== size) {
-      throw new UnreadableContentError(`read ${meter.bytes} bytes but the object has ${size}: it changed while being read`);
-    }
-  } catch (error) {
-    // Never a partial load: chunks already flushed are removed and nothing is announced. An unreadable file is
-    // thrown on, so the ledger stays in_progress and the message is retried, then waits in the DLQ; a refused
-    // one (too large, columns that do not match) is answered once by `ingestNotification`.
-    await removeWhatLanded(batch, key, error);
-    if (error instanceof RejectedFileError) throw error;
-    const reason = error instanceof UnreadableContentError ? error.reason : (error as Error).message;
-    throw new UnreadableFileError(key, reason, { cause: error });
+  } else {
+    landed = await ingestStreaming(ports, file, onProgress, options);
   }
-  meter.report();
-  const readDone = Date.now();
-  const outcome = await batch.close();
-  const landed = outcome.datasets.find((d) => d.dataset === dataset.name);
   const finished = Date.now();
+  const { readDone, ...counts } = landed;
   const manifest: FileManifest = {
     ...base,
     status: "ingested",
-    gzip,
-    bytes: meter.bytes,
-    contentBytes: counted.bytes,
-    sha256: meter.sha256(),
-    rowsRead,
-    rowsLanded: outcome.landed,
-    rowsQuarantined: outcome.quarantined,
-    files: landed?.files ?? [],
-    quarantineFiles: landed?.quarantineFiles ?? [],
+    engine: ran,
+    ...(engineFallback === undefined ? {} : { engineFallback }),
+    ...counts,
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     timings: { readMs: readDone - started, closeMs: finished - readDone, totalMs: finished - started },
@@ -150,16 +109,4 @@ export async function ingestFile(
   await ports.bus.put([fileIngestedEvent(manifest)]);
   await completeFile(ports, key, object.etag, manifestKey);
   return manifest;
-}
-
-async function removeWhatLanded(batch: IngestBatch, key: string, cause: unknown): Promise<void> {
-  try {
-    await batch.abort();
-  } catch (abortError) {
-    throw new UnreadableFileError(
-      key,
-      `${(cause as Error).message}; removing the chunks it had written failed too (${(abortError as Error).message}), so bronze may hold part of it`,
-      { cause },
-    );
-  }
 }

@@ -19,6 +19,10 @@ export interface FileManifest {
   batchId: string;
   status: "ingested" | "already-ingested";
   format: "csv" | "jsonl" | "parquet";
+  /** Which path read the file (see `ingest-engine.ts`). */
+  engine: "duckdb" | "streaming";
+  /** Why a file meant for the DuckDB path was read by the streaming path instead (DuckDB read it differently). */
+  engineFallback?: string;
   gzip: boolean;
   /** Bytes of the object actually read (as stored: compressed for gzip); 0 when nothing was read. */
   bytes: number;

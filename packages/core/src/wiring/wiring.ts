@@ -174,6 +174,9 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         triggers: [{ kind: "queue", queue: "file-notifications", batchSize: 1, batchWindowSeconds: 0 }],
         timeoutSeconds: 900,
         memoryMb: 2048,
+        // /tmp holds a CSV staged for DuckDB (pieces not yet loaded, up to the decompressed size) and the bronze
+        // Parquet before it is stored, or a Parquet file spooled to be read (settings.files.maxSpoolBytes, 9 GiB).
+        ephemeralStorageMb: 10240,
         lake: {
           read: feedPrefixes.length > 0 ? feedPrefixes : ["landing/"],
           write: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/", "manifests/files/", "manifests/rejected/"],
