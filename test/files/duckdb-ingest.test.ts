@@ -23,17 +23,10 @@ import type { BusEvent, Ports } from "@tributary/core/platform";
 import { wiring } from "@tributary/core/wiring";
 import shipped from "../../tributary.config";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { READINGS_COLUMNS } from "./readings-columns";
 
-const readings = {
-  reading_id: { type: "bigint", nullable: false },
-  sensor: { type: "string", nullable: false },
-  value: "decimal(10,2)",
-  ok: "boolean",
-  taken_on: "date",
-  taken_at: { type: "timestamp", nullable: false },
-  count: "int",
-  ratio: "double",
-} as const;
+// The corpus columns, plus the two number types the SQL coercers must match too.
+const readings = { ...READINGS_COLUMNS, count: "int", ratio: "double" } as const;
 const config = {
   ...shipped,
   feeds: [...(shipped.feeds ?? []), { name: "readings", format: { type: "csv" }, columns: readings, partitionTime: "taken_at" }],

@@ -21,18 +21,12 @@ import { datasetNamed, formatTimestamp, parseTimestampMicros, type ConfigInput }
 import { ingestFile } from "@tributary/core/files";
 import shipped from "../../tributary.config";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { READINGS_COLUMNS } from "./readings-columns";
 
 const CORPUS = join(import.meta.dirname, "corpus");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-const readings = {
-  reading_id: { type: "bigint", nullable: false },
-  sensor: { type: "string", nullable: false },
-  value: "decimal(10,2)",
-  ok: "boolean",
-  taken_on: "date",
-  taken_at: { type: "timestamp", nullable: false },
-} as const;
+const readings = READINGS_COLUMNS;
 const readingsFeed = (name: string, format: Record<string, unknown>) => ({ name, format, columns: readings, partitionTime: "taken_at" });
 
 /** The shipped config plus small fixture feeds for what `lab_results` (comma CSV, utf8, strings) does not cover. */

@@ -18,6 +18,17 @@ function consume(options: Partial<QueueConsumerOptions> & Pick<QueueConsumerOpti
   return consumer;
 }
 
+/** A consumer whose one delivery is in flight until `finish()`; `finished()` says whether that delivery has ended. */
+async function slowDeliveryInFlight(): Promise<{ consumer: QueueConsumer; finish: () => void; finished: () => boolean }> {
+  let finish!: () => void;
+  let finished = false;
+  const calls = recorder(() => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
+  await queue.send([{ id: "1", body: "slow" }]);
+  const consumer = consume({ invoke: calls.invoke });
+  await calls.calls(1);
+  return { consumer, finish: () => finish(), finished: () => finished };
+}
+
 /** Collects invocations; `calls(n)` resolves once the n-th has started. */
 function recorder(answer: (event: SQSEvent, call: number) => Promise<unknown> = async () => undefined) {
   const events: SQSEvent[] = [];
@@ -191,15 +202,10 @@ describe("startQueueConsumer", () => {
 
   it("stops only after the invocation in flight has finished and its batch is deleted", async () => {
     // Prepare
-    let finish!: () => void;
-    let finished = false;
-    const calls = recorder(() => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
-    await queue.send([{ id: "1", body: "slow" }]);
-    const consumer = consume({ invoke: calls.invoke });
-    await calls.calls(1);
+    const { consumer, finish, finished } = await slowDeliveryInFlight();
 
     // Act
-    const stopped = consumer.stop().then(() => finished);
+    const stopped = consumer.stop().then(finished);
     setTimeout(() => finish(), 20);
     const finishedBeforeStopResolved = await stopped;
 
@@ -271,15 +277,10 @@ describe("startQueueConsumer", () => {
 
   it("finishes the delivery in flight before disabling resolves", async () => {
     // Prepare
-    let finish!: () => void;
-    let finished = false;
-    const calls = recorder(() => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
-    await queue.send([{ id: "1", body: "slow" }]);
-    const consumer = consume({ invoke: calls.invoke });
-    await calls.calls(1);
+    const { consumer, finish, finished } = await slowDeliveryInFlight();
 
     // Act
-    const disabled = consumer.setEnabled(false).then(() => finished);
+    const disabled = consumer.setEnabled(false).then(finished);
     setTimeout(() => finish(), 20);
     const finishedBeforeDisableResolved = await disabled;
 
