@@ -155,6 +155,15 @@ describe("Ingest stack: functions", () => {
     }
   });
 
+  it("lets file-ingest delete only its own bronze and quarantine chunks (cleanup of a failed or retried file), never landing files or manifests", () => {
+    const decl = wired.functions.find((f) => f.name === "file-ingest")!;
+    const del = statementsOf(decl).find((s) => s.Sid === "LakeDelete");
+
+    expect(del.Action).toBe("s3:DeleteObject");
+    expect(asList(del.Resource)).toEqual(["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/"].map(lakeObjects));
+    expect(JSON.stringify(del.Resource)).not.toMatch(/landing|manifests/);
+  });
+
   it("lets a function send only to the queues, bus and tables its wiring names", () => {
     for (const decl of wired.functions) {
       const statements = statementsOf(decl);

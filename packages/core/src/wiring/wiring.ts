@@ -180,6 +180,9 @@ export function wiring(config: TributaryConfig, ctx: WiringContext): Wiring {
         lake: {
           read: feedPrefixes.length > 0 ? feedPrefixes : ["landing/"],
           write: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/", "manifests/files/", "manifests/rejected/"],
+          // Its own chunks only: a file that fails part-way removes what it had stored, and a retry that writes
+          // fewer chunks than an earlier attempt removes the extra ones (never a partial or doubled load).
+          delete: ["bronze/files/", "quarantine/files/", "restricted/bronze/files/", "restricted/quarantine/files/"],
         },
         sendsTo: [],
         putsEvents: true,
