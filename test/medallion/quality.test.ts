@@ -24,9 +24,14 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "tributary-quality-"));
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
+async function keysUnder(ports: Ports, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of ports.lake.list(prefix)) keys.push(o.key);
+  return keys;
+}
 
 describe("silver quality expectations", () => {
-  it("quarantine: rows with a status outside accepted_values leave silver for quarantine/silver with the check they failed", async () => {
+  it("quarantine: rows with a status outside accepted_values leave silver for quarantine/silver with the check they failed; the files put before the checks ended are deleted", async () => {
     // Prepare
     const config = parseConfig(shipped);
     const ports = portsFor(config);
@@ -40,9 +45,13 @@ describe("silver quality expectations", () => {
     const manifest = (await readCurrentManifest(ports.lake, "silver", "orders"))!;
     expect(outcome).toMatchObject({ rows: 2, quarantined: 1 });
     expect(manifest.quality?.find((r) => r.check === "accepted_values")).toMatchObject({ action: "quarantine", failures: 1, sample: ["orders:0000002A000000000002:1:0000002A000000000002:2"] });
-    const quarantined: string[] = [];
-    for await (const o of ports.lake.list(`quarantine/silver/orders/v=${manifest.version}/`)) quarantined.push(o.key);
+    const quarantined = await keysUnder(ports, `quarantine/silver/orders/v=${manifest.version}/`);
     expect(quarantined).toHaveLength(1);
+    // The version was put while the checks ran, then written again without the quarantined row: only the
+    // published version's files (and its tombstones) are left.
+    const versionFiles = (await keysUnder(ports, "silver/orders/")).filter((k) => k.includes("/v="));
+    expect(versionFiles.length).toBeGreaterThan(0);
+    expect(versionFiles.filter((k) => !k.includes(`/v=${manifest.version}/`))).toEqual([]);
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
@@ -52,7 +61,7 @@ describe("silver quality expectations", () => {
     expect(rows).toEqual([{ order_id: "2", status: "lost", _quality_check: "accepted_values(status)" }]);
   });
 
-  it("fail: a failing expectation publishes nothing and names the dataset, the check and example records", async () => {
+  it("fail: a failing expectation publishes nothing (the files put while the checks ran are deleted) and names the dataset, the check and example records", async () => {
     // Prepare
     const input = { ...shipped, quality: [{ dataset: "orders", column: "kit_barcode", check: "unique", action: "fail" }] } as ConfigInput;
     const config = parseConfig(input);
@@ -67,6 +76,7 @@ describe("silver quality expectations", () => {
     await expect(merging).rejects.toThrow(QualityFailedError);
     await expect(mergeSilver(ports, orders, NO_ROOTS)).rejects.toThrow(/orders: expectation unique on kit_barcode failed for 2 row\(s\).*nothing was published/);
     expect(await readCurrentManifest(ports.lake, "silver", "orders")).toBeUndefined();
+    expect(await keysUnder(ports, "silver/orders/")).toEqual([]);
   });
 
   it("warn: references to customers missing from silver.customers are counted and kept; skipped while customers has no version", async () => {

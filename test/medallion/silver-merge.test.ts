@@ -144,7 +144,7 @@ describe("mergeSilver", () => {
     expect(symlinked.map((uri) => uri.slice(uri.indexOf("silver/")))).toEqual(manifest.files.map((f) => f.key));
   });
 
-  it("attaches entity_id as the link step would resolve it: the smallest starting entity of the row's nodes, mapped to its survivor", async () => {
+  it("attaches entity_id as the link step would resolve it: the smallest starting entity of the row's nodes, mapped to its survivor (the start kept only when it differs)", async () => {
     // Prepare: a customer (customer id + hashed email) and an order (customer id + kit), and a merge in the link table.
     const customers = datasetNamed(config, "customers");
     const orders = datasetNamed(config, "orders");
@@ -162,8 +162,34 @@ describe("mergeSilver", () => {
     await mergeSilver(withKeys, orders, { entityRoots: new Map([[orderStart, "ent_survivor"]]) });
 
     // Assess
-    expect(await silverRows(customers, ["_entity_start", "entity_id"])).toEqual([{ _entity_start: customerStart, entity_id: customerStart }]);
+    expect(await silverRows(customers, ["_entity_start", "entity_id"])).toEqual([{ _entity_start: null, entity_id: customerStart }]);
     expect(await silverRows(orders, ["_entity_start", "entity_id"])).toEqual([{ _entity_start: orderStart, entity_id: "ent_survivor" }]);
+  });
+
+  it("re-resolves earlier silver rows from their kept start: a start stored as null (it was entity_id) or as itself", async () => {
+    // Prepare: customer 42 merged with no entity merges (start not stored), order 7 merged while its start was merged.
+    const customers = datasetNamed(config, "customers");
+    const orders = datasetNamed(config, "orders");
+    const withKeys: Ports = { ...ports, secrets: { get: async (name) => ({ TOKENISE_KEY, LINK_HASH_KEY: "test-link-hash-key-0123456789" })[name as string] } };
+    const keys = config.links.keys;
+    const customerStart = entityIdOf(linkNode(keys, "customer_id", "42")!.id);
+    const orderStart = [customerStart, entityIdOf(linkNode(keys, "kit_barcode", "kit-9")!.id)].sort()[0]!;
+    await landBatch(customers, { batch: "c1", changes: [{ lsn: "0000002A000000100001", seqval: "00000000000000000000", op: "snapshot", row: { customer_id: 42 } }] });
+    await landBatch(orders, { batch: "o1", changes: [{ lsn: "0000002A000000100002", seqval: "0000002A000000100002", op: "insert", row: { order_id: 7, customer_id: 42, kit_barcode: "kit-9", amount: "1.00" } }] });
+    await mergeSilver(withKeys, customers, { entityRoots: new Map() });
+    await mergeSilver(withKeys, orders, { entityRoots: new Map([[orderStart, "ent_survivor"]]) });
+    await landBatch(customers, { batch: "c2", changes: [{ lsn: "0000002A000000100003", seqval: "0000002A000000100003", op: "insert", row: { customer_id: 43 } }] });
+    await landBatch(orders, { batch: "o2", changes: [{ lsn: "0000002A000000100004", seqval: "0000002A000000100004", op: "insert", row: { order_id: 8, customer_id: 43, amount: "2.00" } }] });
+
+    // Act: the customer's start is merged into another entity now; the order's start is its own survivor again.
+    await mergeSilver(withKeys, customers, { entityRoots: new Map([[customerStart, "ent_later"]]) });
+    await mergeSilver(withKeys, orders, { entityRoots: new Map() });
+
+    // Assess
+    const rows = await silverRows(customers, ["customer_id", "_entity_start", "entity_id"]);
+    expect(rows[0]).toEqual({ customer_id: "42", _entity_start: customerStart, entity_id: "ent_later" });
+    expect(rows[1]).toMatchObject({ customer_id: "43", _entity_start: null });
+    expect((await silverRows(orders, ["order_id", "_entity_start", "entity_id"]))[0]).toEqual({ order_id: "7", _entity_start: null, entity_id: orderStart });
   });
 
   it("publishes nothing for a dataset with no bronze yet", async () => {

@@ -195,11 +195,13 @@ describe("Medallion Lambdas (Ingest stack)", () => {
     expect(sidsOf("medallion-plan")).not.toContain("LakeDelete");
   });
 
-  it("medallion-silver may delete only bronze (compaction), and gets the disk it stages bronze on", () => {
+  it("medallion-silver may delete only bronze (compaction) and silver (an unpublished version), and gets the disk it stages bronze on", () => {
     const del = statementsOfFunction("medallion-silver").find((s) => s.Sid === "LakeDelete");
     expect(del.Action).toBe("s3:DeleteObject");
-    expect(JSON.stringify(del.Resource)).toMatch(/bronze\/\*/);
-    expect(JSON.stringify(del.Resource)).not.toMatch(/silver|gold|landing/);
+    const resources = JSON.stringify(del.Resource);
+    expect(resources).toMatch(/bronze\/\*/);
+    expect(resources).toMatch(/silver\/\*/);
+    expect(resources).not.toMatch(/quarantine|gold|landing/);
     const [, fn] = ingestFunction("medallion-silver");
     expect(fn.Properties.EphemeralStorage).toEqual({ Size: 10240 });
     expect(fn.Properties.Timeout).toBe(900);

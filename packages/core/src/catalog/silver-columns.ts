@@ -19,7 +19,10 @@ export const SILVER_KEPT_LINEAGE: readonly string[] = [
   "_received_at",
 ];
 
-/** The smallest starting entity of the row's link nodes, which each merge re-resolves to its current survivor. */
+/**
+ * The smallest starting entity of the row's link nodes, which each merge re-resolves to its current survivor; null
+ * when that is `entity_id` itself (the start was not merged into another entity), so its start is `coalesce(_entity_start, entity_id)`.
+ */
 const ENTITY_START_COLUMN: Column = { name: "_entity_start", type: "string", nullable: true, lineage: true };
 /** The linked entity the row belongs to (from the link tables); null for a row without link keys. */
 export const ENTITY_ID_COLUMN: Column = { name: "entity_id", type: "string", nullable: true, lineage: false };

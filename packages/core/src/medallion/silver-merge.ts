@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Dataset } from "../config";
-import { datasetPrefix, type StagedPrefix } from "../lake";
+import { datasetPrefix, type LakeStore, type StagedPrefix } from "../lake";
 import type { Ports } from "../platform";
 import { LinkHashKeyMissingError } from "../link/errors";
 import { loadEntityRoots } from "./entity-sql";
@@ -73,36 +73,40 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     let local = await writeLocalParquet(duck.conn, mergeSql(dataset, { ...inputs, previous: previousFiles }));
     locals.push(local);
     await viewMerged(duck.conn, local);
-    // The tombstones read `merged` too: a key whose latest version is quarantined keeps its older delete. They are
-    // written on a second connection while the quality checks run (DuckDB runs both at once), and written again in
-    // the rare case a quarantine changes `merged`.
+    // While the quality checks run, the version's files go to the lake (nothing reads them before the manifest
+    // names them; they are deleted again if a check fails or quarantines rows), and a second connection (DuckDB
+    // runs both at once) computes the newest record time and the tombstones, which read `merged` too: a key whose
+    // latest version is quarantined keeps its older delete.
     const tombstones = tombstoneSql(dataset, { ...inputs, live: "merged" });
+    let version = nextVersionId(now);
+    const put = (files: LocalParquet, keyPrefix?: string) => putVersion(files, { lake, layer: "silver", table: dataset.name, now, version, ...(keyPrefix ? { keyPrefix } : {}) });
     const side = await duck.connect();
     const sideWork = (async () => {
       const newestRecordAt = await newestIngestedAt(side);
       const tombs = tombstones ? await writeLocalParquet(side, tombstones) : undefined;
       if (tombs) locals.push(tombs);
-      return { newestRecordAt, tombs };
+      return { newestRecordAt, tombs, kept: tombs ? await put(tombs, tombstonePrefix(dataset.name, version)) : undefined };
     })();
-    const [checked, sideDone] = await Promise.allSettled([runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages }), sideWork]);
-    if (checked.status === "rejected") throw checked.reason;
-    if (sideDone.status === "rejected") throw sideDone.reason;
+    const [checked, sideDone, putDone] = await Promise.allSettled([runQualityChecks(duck.conn, { config: ports.config, lake, dataset, now, stages }), sideWork, put(local)]);
+    const unpublished = [...(putDone.status === "fulfilled" ? putDone.value.files : []), ...(sideDone.status === "fulfilled" ? (sideDone.value.kept?.files ?? []) : [])];
+    if (checked.status === "rejected" || sideDone.status === "rejected" || putDone.status === "rejected") {
+      await discard(lake, unpublished);
+      throw [checked, sideDone, putDone].find((r): r is PromiseRejectedResult => r.status === "rejected")!.reason;
+    }
     const quality = checked.value;
     const { newestRecordAt } = sideDone.value;
-    let tombs = sideDone.value.tombs;
+    let [written, keptTombstones] = [putDone.value, sideDone.value.kept];
     if (quality.quarantined > 0) {
-      // Rare: the version is written again without the quarantined rows (read back in order, so still sorted).
+      // Rare: the version is written again without the quarantined rows (read back in order, so still sorted),
+      // under a new version id, and the files already put are deleted.
+      await discard(lake, unpublished);
+      version = nextVersionId(now);
       local = await writeLocalParquet(duck.conn, "SELECT * FROM merged WHERE _record_id NOT IN (SELECT _record_id FROM quarantined WHERE _record_id IS NOT NULL)");
       locals.push(local);
       await viewMerged(duck.conn, local);
-      if (tombstones) locals.push((tombs = await writeLocalParquet(duck.conn, tombstones)));
-    }
-    const version = nextVersionId(now);
-    const [written, keptTombstones] = await Promise.all([
-      putVersion(local, { lake, layer: "silver", table: dataset.name, now, version }),
-      tombs ? putVersion(tombs, { lake, layer: "silver", table: dataset.name, now, keyPrefix: tombstonePrefix(dataset.name, version) }) : undefined,
-    ]);
-    if (quality.quarantined > 0) {
+      const tombs = tombstones ? await writeLocalParquet(duck.conn, tombstones) : undefined;
+      if (tombs) locals.push(tombs);
+      [written, keptTombstones] = await Promise.all([put(local), tombs ? put(tombs, tombstonePrefix(dataset.name, version)) : undefined]);
       await copyToVersion(duck.conn, "SELECT * FROM quarantined ORDER BY _record_id", { lake, layer: "silver", table: dataset.name, now, keyPrefix: `quarantine/silver/${dataset.name}/v=${version}/` });
     }
     await publishManifest(lake, {
@@ -126,6 +130,14 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     duck.close();
     await Promise.all([...locals, ...stages].map((l) => l.cleanup()));
   }
+}
+
+/**
+ * Deletes files of a version that will not be published (a check failed, or rows were quarantined). They were
+ * never named by a manifest, so no reader saw them; a delete that fails leaves unreferenced files, never wrong data.
+ */
+async function discard(lake: LakeStore, files: { key: string }[]): Promise<void> {
+  await Promise.all(files.map((f) => lake.delete(f.key).catch(() => undefined)));
 }
 
 /** `merged`: the rows of a written version, for the quality checks (and the tombstones, which must not shadow them). */

@@ -394,7 +394,9 @@ function medallionFunctions(config: TributaryConfig): FunctionDecl[] {
       timeoutSeconds: 900,
       memoryMb: 6144,
       ephemeralStorageMb: 10240,
-      lake: { read: [...bronze, "silver/"], write: ["silver/", "quarantine/silver/", ...bronze], delete: bronze },
+      // Deletes: bronze files a compaction replaced, and silver files of a version that is not published (put while
+      // its quality checks ran, then a check failed or quarantined rows). The bucket is versioned.
+      lake: { read: [...bronze, "silver/"], write: ["silver/", "quarantine/silver/", ...bronze], delete: [...bronze, "silver/"] },
       sendsTo: [],
       putsEvents: false,
       tables: [{ name: "link_graph", access: "read" }],
