@@ -45,7 +45,7 @@ describe("openLakeQuery: silver", () => {
     // Assess
     expect(rows).toEqual([]);
     expect(columns.map((c) => c.split(" ")[0])).toEqual(silverColumns(orders).map((c) => c.name));
-    expect(columns).toEqual(expect.arrayContaining(["order_id BIGINT", "amount DECIMAL(10,2)", "updated_at TIMESTAMP WITH TIME ZONE", "_version VARCHAR", "_op VARCHAR", "entity_id VARCHAR"]));
+    expect(columns).toEqual(expect.arrayContaining(["order_id BIGINT", "amount DECIMAL(10,2)", "updated_at TIMESTAMP WITH TIME ZONE", "_op VARCHAR", "entity_id VARCHAR"]));
   });
 
   it("answers the merged rows of the current version after mergeSilver", async () => {

@@ -76,18 +76,17 @@ describe("silverGlueTable", () => {
       { name: "_lsn", type: "string" },
       { name: "_seqval", type: "string" },
       { name: "_commit_ts", type: "timestamp" },
-      { name: "_version", type: "string" },
       { name: "_op", type: "string" },
       { name: "_entity_start", type: "string" },
       { name: "entity_id", type: "string" },
     ]);
   });
 
-  it("keeps stream lineage but not the source IP or user agent, and has no _op outside CDC", () => {
+  it("keeps stream lineage but not the source IP or user agent, has no _op outside CDC, and no _version (the merge derives it)", () => {
     const names = silverGlueTable(datasetNamed(config, "user_events"), "b").columns.map((c) => c.name);
 
-    expect(names).toEqual(expect.arrayContaining(["request_id", "_received_at", "_version", "entity_id"]));
-    expect(names.filter((n) => ["_source_ip", "_user_agent", "_op"].includes(n))).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(["request_id", "_received_at", "_record_id", "_ingested_at", "entity_id"]));
+    expect(names.filter((n) => ["_source_ip", "_user_agent", "_op", "_version"].includes(n))).toEqual([]);
   });
 });
 

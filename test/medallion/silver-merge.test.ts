@@ -4,13 +4,13 @@
  * rows after the last run (or, for a case with `eachRun`, after each run), and how many versions were published.
  */
 import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { datasetNamed, parseConfig, type Dataset } from "@tributary/core/config";
 import { entityIdOf, linkNode, type LinkNode } from "@tributary/core/link";
-import { openLakeQuery } from "@tributary/core/catalog";
+import { openLakeQuery, silverColumns } from "@tributary/core/catalog";
 import { mergeSilver, readCurrentManifest, symlinkManifestKey, TokeniseKeyMissingError } from "@tributary/core/medallion";
 import type { Ports } from "@tributary/core/platform";
 import shipped from "../../tributary.config";
@@ -190,6 +190,35 @@ describe("mergeSilver", () => {
     expect(rows[0]).toEqual({ customer_id: "42", _entity_start: customerStart, entity_id: "ent_later" });
     expect(rows[1]).toMatchObject({ customer_id: "43", _entity_start: null });
     expect((await silverRows(orders, ["order_id", "_entity_start", "entity_id"]))[0]).toEqual({ order_id: "7", _entity_start: null, entity_id: orderStart });
+  });
+
+  it("merges a version written while silver still stored _version into one with exactly silver's columns", async () => {
+    // Prepare: a published version whose file is rewritten with the `_version` column earlier versions carried.
+    const orders = datasetNamed(config, "orders");
+    const change = (lsn: string, op: Change["op"], id: number, status: string): Change => ({ lsn, seqval: lsn, op, row: { order_id: id, customer_id: 1, amount: "5.00", status } });
+    await landBatch(orders, { batch: "b1", changes: [change("0000002A000000000001", "insert", 1, "paid"), change("0000002A000000000002", "insert", 2, "paid")] });
+    await mergeSilver(ports, orders, { entityRoots: new Map() });
+    const [file] = (await readCurrentManifest(ports.lake, "silver", "orders"))!.files;
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const path = join(dir, file!.key);
+    await conn.run(`COPY (SELECT * EXCLUDE (entity_id), 'stale' AS _version, entity_id FROM read_parquet('${path}', hive_partitioning = false)) TO '${path}.old' (FORMAT PARQUET)`);
+    await rename(`${path}.old`, path);
+    const describe_ = async () => (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}', hive_partitioning = false)`)).getRows().map((r) => String(r[0]));
+    expect(await describe_()).toContain("_version");
+    await landBatch(orders, { batch: "b2", changes: [change("0000002A000000000003", "update_after", 2, "shipped")] });
+
+    // Act
+    await mergeSilver(ports, orders, { entityRoots: new Map() });
+
+    // Assess
+    const [next] = (await readCurrentManifest(ports.lake, "silver", "orders"))!.files;
+    const columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${join(dir, next!.key)}', hive_partitioning = false)`)).getRows().map((r) => String(r[0]));
+    conn.closeSync();
+    db.closeSync();
+    expect(columns).toEqual(silverColumns(orders).map((c) => c.name));
+    expect(await silverRows(orders, ["order_id", "status"])).toEqual([{ order_id: "1", status: "paid" }, { order_id: "2", status: "shipped" }]);
   });
 
   it("publishes nothing for a dataset with no bronze yet", async () => {

@@ -27,23 +27,21 @@ const ENTITY_START_COLUMN: Column = { name: "_entity_start", type: "string", nul
 /** The linked entity the row belongs to (from the link tables); null for a row without link keys. */
 export const ENTITY_ID_COLUMN: Column = { name: "entity_id", type: "string", nullable: true, lineage: false };
 
-/** The merge's version of a row: CDC `lsn:command:seqval:op`, else `ingested_at|record_id`. */
-const VERSION_COLUMN: Column = { name: "_version", type: "string", nullable: false, lineage: true };
 /** CDC only: the operation of the row's latest change (deletes never reach silver). */
 const OP_COLUMN: Column = { name: "_op", type: "string", nullable: false, lineage: true };
 
 /**
  * Silver's columns, in the order the merge writes them: declared columns except PII `drop` (tokenised and masked
- * ones become strings and keep their `pii` treatment as a note), the kept lineage, `_version`, `_op` for CDC
+ * ones become strings and keep their `pii` treatment as a note), the kept lineage, `_op` for CDC
  * datasets, `_entity_start` and `entity_id`.
  *
  * @example silverColumns(datasetNamed(config, "customers")).map((c) => c.name)
- * // ["customer_id", "email", "full_name", "country", "created_at", "_record_id", …, "_version", "_op", "_entity_start", "entity_id"]
+ * // ["customer_id", "email", "full_name", "country", "created_at", "_record_id", …, "_op", "_entity_start", "entity_id"]
  */
 export function silverColumns(dataset: Dataset): Column[] {
   const declared = dataset.columns
     .filter((c) => !c.lineage && c.pii !== "drop")
     .map((c): Column => (c.pii === "tokenise" || c.pii === "mask" ? { ...c, type: "string" } : c));
   const lineage = dataset.columns.filter((c) => c.lineage && SILVER_KEPT_LINEAGE.includes(c.name));
-  return [...declared, ...lineage, VERSION_COLUMN, ...(dataset.kind === "cdc" ? [OP_COLUMN] : []), ENTITY_START_COLUMN, ENTITY_ID_COLUMN];
+  return [...declared, ...lineage, ...(dataset.kind === "cdc" ? [OP_COLUMN] : []), ENTITY_START_COLUMN, ENTITY_ID_COLUMN];
 }

@@ -3,8 +3,9 @@
  * version). The datasets and columns come from the config's realtime roles, so gold follows the same contract as the
  * real-time report: orders, lab results, web visits — joined through `entity_id`, never through raw PII.
  */
-import type { RealtimeConfig, TributaryConfig } from "../config";
+import { datasetNamed, type RealtimeConfig, type TributaryConfig } from "../config";
 import type { GoldKind } from "./gold-schema";
+import { versionSql } from "./silver-sql";
 import { sqlIdent, sqlLiteral } from "../lake/sql-text";
 
 export const silverView = (dataset: string) => sqlIdent(`silver_${dataset}`);
@@ -84,7 +85,7 @@ export function goldSql(config: TributaryConfig, report: TributaryConfig["report
       const k = report.minCellSize ?? 5;
       const hide = (expr: string) => `CASE WHEN ${expr} > 0 AND ${expr} < ${k} THEN NULL ELSE ${expr} END`;
       return `${base},
-        regions AS (SELECT entity_id, arg_max(CAST(${sqlIdent(region.column)} AS VARCHAR), _version) AS region FROM ${silverView(region.dataset)} WHERE entity_id IS NOT NULL GROUP BY ALL),
+        regions AS (SELECT entity_id, arg_max(CAST(${sqlIdent(region.column)} AS VARCHAR), ${versionSql(datasetNamed(config, region.dataset))}) AS region FROM ${silverView(region.dataset)} WHERE entity_id IS NOT NULL GROUP BY ALL),
         cells AS (SELECT coalesce(g.region, '(unknown)') AS region, r.test AS test_code, CAST(date_trunc('month', r.ts) AS DATE) AS month, count(*) AS results, count(*) FILTER (WHERE r.flagged) AS flagged
           FROM results r LEFT JOIN regions g USING (entity_id) GROUP BY ALL)
         SELECT region, test_code, month, CASE WHEN results < ${k} THEN NULL ELSE results END AS results, CASE WHEN results < ${k} THEN NULL ELSE ${hide("flagged")} END AS flagged, results < ${k} OR (flagged > 0 AND flagged < ${k}) AS suppressed
