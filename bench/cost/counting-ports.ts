@@ -7,7 +7,7 @@
 import type { Readable } from "node:stream";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ChangeSource } from "../../packages/core/src/cdc";
-import type { ByteRange, LakeObject, LakeStore, PutOptions, StagedPrefix } from "../../packages/core/src/lake";
+import type { ByteRange, LakeObject, LakeStore, ListedObject, PutOptions, StagedPrefix } from "../../packages/core/src/lake";
 import type { BusEvent, OutgoingMessage, Ports } from "../../packages/core/src/platform";
 import type { QueueRef } from "../../packages/core/src/wiring";
 import { eventBridgeBilling, s3ListRequests, s3PutRequests, sqsSendBilling } from "./request-billing";
@@ -77,6 +77,18 @@ class CountingLake implements LakeStore {
     }
   }
 
+  async *listKeys(prefix: string): AsyncIterable<ListedObject> {
+    let n = 0;
+    try {
+      for await (const object of this.lake.listKeys(prefix)) {
+        n += 1;
+        yield object;
+      }
+    } finally {
+      this.add("s3Put", s3ListRequests(n));
+    }
+  }
+
   /** DELETE requests are free. */
   delete(key: string): Promise<void> {
     return this.lake.delete(key);
@@ -84,7 +96,7 @@ class CountingLake implements LakeStore {
 
   async stage(prefix: string): Promise<StagedPrefix> {
     let n = 0;
-    for await (const _ of this.lake.list(prefix)) n += 1;
+    for await (const _ of this.lake.listKeys(prefix)) n += 1;
     this.add("s3Put", s3ListRequests(n));
     this.add("s3Get", n);
     return this.lake.stage(prefix);

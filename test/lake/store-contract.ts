@@ -13,6 +13,7 @@ import {
   ObjectNotFoundError,
   UnsafeKeyError,
   type LakeObject,
+  type ListedObject,
   type LakeStore,
 } from "@tributary/core/lake";
 
@@ -198,6 +199,21 @@ export function describeLakeStoreContract(name: string, open: () => Promise<Cont
       expect(partial).toEqual(["ls/a/1.txt", "ls/a/2.txt"]);
       expect(loose).toEqual([...all, "lsx.txt"]);
       expect(none).toEqual([]);
+    });
+
+    it("lists keys without etags exactly as list names them (same keys, sizes and times, same order)", async () => {
+      // Prepare
+      for (const key of ["lk/b.txt", "lk/a/1.txt", "lk/c.txt"]) await store.put(key, `body of ${key}`);
+
+      // Act
+      const listed = await listAll(store, "lk/");
+      const keys: ListedObject[] = [];
+      for await (const o of store.listKeys("lk/")) keys.push(o);
+
+      // Assess
+      expect(keys.map((o) => Object.keys(o).sort())).toEqual(listed.map(() => ["key", "lastModified", "size"]));
+      expect(keys).toEqual(listed.map(({ key, size, lastModified }) => ({ key, size, lastModified })));
+      expect(keys.map((o) => o.key)).toEqual(["lk/a/1.txt", "lk/b.txt", "lk/c.txt"]);
     });
 
     it("deletes objects, and deleting a missing key is not an error", async () => {

@@ -38,7 +38,7 @@ function emptyView(columns: Column[], partitioned: boolean): string {
 
 async function countParquet(store: LakeStore, prefix: string): Promise<number> {
   let n = 0;
-  for await (const object of store.list(prefix)) if (object.key.endsWith(".parquet")) n += 1;
+  for await (const object of store.listKeys(prefix)) if (object.key.endsWith(".parquet")) n += 1;
   return n;
 }
 

@@ -177,7 +177,7 @@ async function putAll(lake: LakeStore, puts: { path: string; key: string }[], st
 async function removeStaleChunks(lake: LakeStore, prefix: string, batchId: string, keep: Set<string>): Promise<void> {
   const stale: string[] = [];
   // Every chunk name of the batch starts so (see `partFileName`).
-  for await (const object of lake.list(`${prefix}part-${batchId}-`)) {
+  for await (const object of lake.listKeys(`${prefix}part-${batchId}-`)) {
     if (!keep.has(object.key)) stale.push(object.key);
   }
   for (const key of stale) await lake.delete(key);

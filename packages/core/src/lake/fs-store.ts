@@ -7,7 +7,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle }
 import type { Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import type { ByteRange, LakeObject, LakeStore, PutOptions, StagedPrefix } from "./store";
+import type { ByteRange, LakeObject, LakeStore, ListedObject, PutOptions, StagedPrefix } from "./store";
 import { assertDirectoryPrefix, assertObjectKey, assertPrefix, compareKeys } from "./safe-keys";
 import { LakeError, LakeReadError, LakeWriteError, ObjectNotFoundError, UnsafeKeyError } from "./errors";
 import { checkRange } from "./byte-range";
@@ -113,10 +113,12 @@ export class FileSystemLakeStore implements LakeStore {
   }
 
   async *list(prefix: string): AsyncIterable<LakeObject> {
-    assertPrefix(prefix);
-    const slash = prefix.lastIndexOf("/");
-    const dirKey = prefix.slice(0, slash + 1);
-    yield* this.walk(dirKey, prefix.slice(slash + 1));
+    yield* this.walkPrefix(prefix, async (key, path, info) => toLakeObject(key, info, await this.etagOf(key, path, info)));
+  }
+
+  /** `list` without hashing each file for its etag. */
+  async *listKeys(prefix: string): AsyncIterable<ListedObject> {
+    yield* this.walkPrefix(prefix, async (key, _path, info) => ({ key, size: info.size, lastModified: info.mtime }));
   }
 
   async delete(key: string): Promise<void> {
@@ -143,11 +145,17 @@ export class FileSystemLakeStore implements LakeStore {
     return { dir, cleanup: async () => undefined };
   }
 
+  private async *walkPrefix<T>(prefix: string, describe: (key: string, path: string, info: Stats) => Promise<T>): AsyncGenerator<T> {
+    assertPrefix(prefix);
+    const slash = prefix.lastIndexOf("/");
+    yield* this.walk(prefix.slice(0, slash + 1), prefix.slice(slash + 1), describe);
+  }
+
   /**
    * Walks one directory in key order. Visiting entries sorted by UTF-8 bytes, with directories compared as
    * `name/`, yields keys in exactly S3's order without collecting the whole tree first.
    */
-  private async *walk(dirKey: string, namePrefix: string): AsyncGenerator<LakeObject> {
+  private async *walk<T>(dirKey: string, namePrefix: string, describe: (key: string, path: string, info: Stats) => Promise<T>): AsyncGenerator<T> {
     const dir = join(this.location, ...dirKey.split("/").filter(Boolean));
     let entries;
     try {
@@ -167,7 +175,7 @@ export class FileSystemLakeStore implements LakeStore {
     for (const entry of visible) {
       const key = `${dirKey}${entry.name}`;
       if (entry.isDir) {
-        yield* this.walk(`${key}/`, "");
+        yield* this.walk(`${key}/`, "", describe);
         continue;
       }
       const path = join(dir, entry.name);
@@ -175,7 +183,7 @@ export class FileSystemLakeStore implements LakeStore {
         if (MISSING.has(codeOf(error))) return undefined; // deleted while listing
         throw new LakeReadError(key, describeFsError(error), { cause: error });
       });
-      if (info?.isFile()) yield toLakeObject(key, info, await this.etagOf(key, path, info));
+      if (info?.isFile()) yield await describe(key, path, info);
     }
   }
 

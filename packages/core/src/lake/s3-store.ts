@@ -19,7 +19,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { ByteRange, LakeObject, LakeStore, PutOptions, StagedPrefix } from "./store";
+import type { ByteRange, LakeObject, LakeStore, ListedObject, PutOptions, StagedPrefix } from "./store";
 import { RESTRICTED_PREFIX, unsafeKeyReason } from "./keys";
 import { assertDirectoryPrefix, assertObjectKey, assertPrefix } from "./safe-keys";
 import { checkRange, rangeHeader } from "./byte-range";
@@ -188,6 +188,11 @@ export class S3LakeStore implements LakeStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** S3 lists etags for free; this only leaves them out. */
+  async *listKeys(prefix: string): AsyncIterable<ListedObject> {
+    for await (const { key, size, lastModified } of this.list(prefix)) yield { key, size, lastModified };
   }
 
   async delete(key: string): Promise<void> {

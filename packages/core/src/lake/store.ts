@@ -13,6 +13,12 @@ export interface LakeObject {
   versionId?: string;
 }
 
+/**
+ * An object as `listKeys` names it: no content hash, which the filesystem adapter can only get by reading the
+ * whole file (on a cold cache, ~0.3 s for 147 MB of bronze).
+ */
+export type ListedObject = Pick<LakeObject, "key" | "size" | "lastModified">;
+
 export interface PutOptions {
   contentType?: string;
 }
@@ -44,6 +50,8 @@ export interface LakeStore {
   head(key: string): Promise<LakeObject | undefined>;
   /** Every object under a prefix, in key order. */
   list(prefix: string): AsyncIterable<LakeObject>;
+  /** `list` without etags, for callers that need only keys, sizes and times (most do). */
+  listKeys(prefix: string): AsyncIterable<ListedObject>;
   delete(key: string): Promise<void>;
   /** Makes the objects under a prefix readable as local files (DuckDB cannot use httpfs offline). */
   stage(prefix: string): Promise<StagedPrefix>;

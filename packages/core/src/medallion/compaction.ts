@@ -18,7 +18,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Dataset } from "../config";
-import type { LakeObject, LakeStore, StagedPrefix } from "../lake";
+import type { LakeStore, ListedObject, StagedPrefix } from "../lake";
 import { sqlLiteral } from "../lake/sql-text";
 import type { Ports } from "../platform";
 import { CompactionMismatchError } from "./errors";
@@ -55,7 +55,7 @@ export interface CompactionOutcome {
  *
  * @example planCompaction(files, manifest, new Date()) // [{ partition: "bronze/…/dt=2026-11-01/hour=07/", from: [...12 keys], into: "…/compacted-3f9a….parquet" }]
  */
-export function planCompaction(files: LakeObject[], manifest: TableManifest, now: Date): CompactionPlan[] {
+export function planCompaction(files: ListedObject[], manifest: TableManifest, now: Date): CompactionPlan[] {
   const consumed = new Set(manifest.consumed);
   const cutoff = new Date(now.getTime() - CLOSED_AFTER_DAYS * 86_400_000).toISOString().slice(0, 10);
   const byPartition = new Map<string, string[]>();

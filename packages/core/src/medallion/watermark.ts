@@ -4,13 +4,13 @@
  * of a compaction still waiting to be deleted are consumed too: their rows are in the compacted file.
  */
 import type { Dataset } from "../config";
-import { datasetPrefix, type LakeObject, type LakeStore } from "../lake";
+import { datasetPrefix, type LakeStore, type ListedObject } from "../lake";
 import type { TableManifest } from "./layout";
 
 /** Every Parquet file under the dataset's bronze prefix (restricted datasets: under `restricted/`). */
-export async function bronzeFiles(lake: LakeStore, dataset: Dataset): Promise<LakeObject[]> {
-  const files: LakeObject[] = [];
-  for await (const o of lake.list(datasetPrefix(dataset, "bronze"))) if (o.key.endsWith(".parquet")) files.push(o);
+export async function bronzeFiles(lake: LakeStore, dataset: Dataset): Promise<ListedObject[]> {
+  const files: ListedObject[] = [];
+  for await (const o of lake.listKeys(datasetPrefix(dataset, "bronze"))) if (o.key.endsWith(".parquet")) files.push(o);
   return files;
 }
 

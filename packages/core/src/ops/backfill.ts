@@ -9,7 +9,7 @@
  */
 import { datasets, type Dataset } from "../config";
 import { recordIngestedEvents, type IngestedDataset } from "../ingest/announce";
-import type { LakeObject } from "../lake";
+import type { ListedObject } from "../lake";
 import { datasetPrefix } from "../lake/keys";
 import type { Ports } from "../platform";
 import { backfillDays } from "./backfill-days";
@@ -63,11 +63,11 @@ export async function backfillDataset(
   const { days, dataset } = checkBackfill(ports.config, request);
   const prefix = datasetPrefix(dataset, "bronze");
 
-  const files: LakeObject[] = [];
+  const files: ListedObject[] = [];
   const partitions: string[] = [];
   for (const day of days) {
     const before = files.length;
-    for await (const object of ports.lake.list(`${prefix}dt=${day}/`)) if (object.key.endsWith(".parquet")) files.push(object);
+    for await (const object of ports.lake.listKeys(`${prefix}dt=${day}/`)) if (object.key.endsWith(".parquet")) files.push(object);
     if (files.length > before) partitions.push(day);
   }
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Dataset, DatasetKind } from "../config";
-import type { LakeObject, LakeStore } from "../lake";
+import type { LakeStore, ListedObject } from "../lake";
 import { sqlLiteral } from "../lake/sql-text";
 import { readCurrentManifest } from "../medallion/layout";
 import { openDuckDb } from "../medallion/version-writer";
@@ -55,14 +55,15 @@ export class NewestRecordReader {
 
   constructor(private readonly lake: LakeStore) {}
 
-  newestRecordAt(file: LakeObject): Promise<string | null> {
+  newestRecordAt(file: ListedObject): Promise<string | null> {
     const read = this.queue.then(() => this.read(file));
     this.queue = read.catch(() => undefined);
     return read;
   }
 
-  private async read(file: LakeObject): Promise<string | null> {
-    const cacheKey = `${file.key}@${file.etag}/${file.size}`;
+  private async read(file: ListedObject): Promise<string | null> {
+    // Bronze files are never rewritten in place (compaction writes new keys), so key, size and time identify one.
+    const cacheKey = `${file.key}@${file.lastModified.getTime()}/${file.size}`;
     const cached = recordTimeCache.get(cacheKey);
     if (cached !== undefined) return cached;
     this.duck ??= await openDuckDb();
@@ -96,7 +97,7 @@ export async function datasetStatus(
 ): Promise<DatasetStatus> {
   const problems: string[] = [];
   const bronze = await bronzeFiles(lake, dataset);
-  const newest = bronze.reduce<LakeObject | undefined>((a, b) => (!a || b.lastModified > a.lastModified ? b : a), undefined);
+  const newest = bronze.reduce<ListedObject | undefined>((a, b) => (!a || b.lastModified > a.lastModified ? b : a), undefined);
   const manifest = await readCurrentManifest(lake, "silver", dataset.name).catch((error: Error) => void problems.push(error.message));
   const consumed = consumedKeys(manifest ?? undefined);
 

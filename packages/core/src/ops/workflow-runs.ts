@@ -115,7 +115,7 @@ export async function finishWorkflowRun(lake: LakeStore, run: WorkflowRun, outco
 export async function listWorkflowRuns(lake: LakeStore, workflow: string, limit: number): Promise<WorkflowRun[]> {
   const runs: WorkflowRun[] = [];
   if (limit <= 0) return runs;
-  for await (const object of lake.list(`${WORKFLOW_RUNS_PREFIX}${workflow}/`)) {
+  for await (const object of lake.listKeys(`${WORKFLOW_RUNS_PREFIX}${workflow}/`)) {
     if (!object.key.endsWith(".json")) continue;
     runs.push(parseRun(object.key, Buffer.from(await lake.get(object.key)).toString("utf8")));
     if (runs.length >= limit) break;
@@ -139,6 +139,6 @@ function parseRun(key: string, text: string): WorkflowRun {
 async function pruneRuns(lake: LakeStore, workflow: string, keep: number): Promise<void> {
   let seen = 0;
   const stale: string[] = [];
-  for await (const object of lake.list(`${WORKFLOW_RUNS_PREFIX}${workflow}/`)) if ((seen += 1) > keep) stale.push(object.key);
+  for await (const object of lake.listKeys(`${WORKFLOW_RUNS_PREFIX}${workflow}/`)) if ((seen += 1) > keep) stale.push(object.key);
   for (const key of stale) await lake.delete(key);
 }
