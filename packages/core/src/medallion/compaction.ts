@@ -137,7 +137,7 @@ async function writeCompacted(lake: LakeStore, plan: CompactionPlan): Promise<nu
     await lake.put(plan.into, createReadStream(path));
     return written;
   } finally {
-    duck.close();
+    await duck.close();
     for (const s of stages) await s.cleanup();
     await rm(out, { recursive: true, force: true });
   }

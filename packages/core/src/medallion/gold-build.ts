@@ -58,7 +58,7 @@ export async function buildGold(ports: Ports, report: TributaryConfig["reports"]
     });
     return { report: report.name, status: "published", version: written.version, rows: written.rows };
   } finally {
-    duck.close();
+    await duck.close();
     for (const s of stages) await s.cleanup();
   }
 }

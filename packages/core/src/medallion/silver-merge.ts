@@ -127,8 +127,7 @@ export async function mergeSilver(ports: Ports, dataset: Dataset, options: Merge
     });
     return { dataset: dataset.name, status: "published", version: written.version, rows: written.rows, added: added.length, quarantined: quality.quarantined, quality: quality.results };
   } finally {
-    duck.close();
-    await Promise.all([...locals, ...stages].map((l) => l.cleanup()));
+    await Promise.all([duck.close(), ...[...locals, ...stages].map((l) => l.cleanup())]);
   }
 }
 

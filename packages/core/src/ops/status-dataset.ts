@@ -81,7 +81,7 @@ export class NewestRecordReader {
 
   async close(): Promise<void> {
     await this.queue;
-    this.duck?.close();
+    await this.duck?.close();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }
