@@ -65,22 +65,19 @@ class CountingLake implements LakeStore {
     return this.lake.head(key);
   }
 
-  async *list(prefix: string): AsyncIterable<LakeObject> {
-    let n = 0;
-    try {
-      for await (const object of this.lake.list(prefix)) {
-        n += 1;
-        yield object;
-      }
-    } finally {
-      this.add("s3Put", s3ListRequests(n));
-    }
+  list(prefix: string): AsyncIterable<LakeObject> {
+    return this.counted(this.lake.list(prefix));
   }
 
-  async *listKeys(prefix: string): AsyncIterable<ListedObject> {
+  listKeys(prefix: string): AsyncIterable<ListedObject> {
+    return this.counted(this.lake.listKeys(prefix));
+  }
+
+  /** A listing, counted as the LIST requests it takes on S3 (`s3ListRequests`) once it has been read. */
+  private async *counted<T>(listing: AsyncIterable<T>): AsyncIterable<T> {
     let n = 0;
     try {
-      for await (const object of this.lake.listKeys(prefix)) {
+      for await (const object of listing) {
         n += 1;
         yield object;
       }
