@@ -55,6 +55,26 @@ describe("openDuckDb: a database handed on between steps", () => {
     }
   });
 
+  it("works in UTC whatever the machine's time zone or the last step set, on every connection", async () => {
+    // Prepare: each step reads the zone on two connections, then moves the database's zone to Tokyo.
+    const zones: unknown[] = [];
+    const zoneOf = async (conn: Awaited<ReturnType<typeof openDuckDb>>["conn"]) => (await conn.runAndReadAll("SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2026-11-21 23:30:00+00' AS DATE)::VARCHAR")).getRows()[0];
+
+    // Act
+    for (let step = 0; step < 2; step++) {
+      const duck = await openDuckDb();
+      try {
+        zones.push(await zoneOf(duck.conn), await zoneOf(await duck.connect()));
+        await duck.conn.run("SET GLOBAL TimeZone = 'Asia/Tokyo'");
+      } finally {
+        await duck.close();
+      }
+    }
+
+    // Assess: 23:30 UTC is still the 21st (in Tokyo it would be the 22nd).
+    expect(zones).toEqual(Array(4).fill(["UTC", "2026-11-21"]));
+  });
+
   it("closes rather than hands on a database with objects it does not clean up (a macro): the next step never sees them", async () => {
     // Prepare
     const step = await openDuckDb();

@@ -140,6 +140,10 @@ export async function openDuckDb(): Promise<MedallionDuckDb> {
   const db = parked ?? (await DuckDBInstance.create(":memory:"));
   parked = undefined;
   const connections = [await db.connect()];
+  // Times are UTC, as on Lambda, whatever the machine's zone (or a previous step) says: `CAST(ts AS DATE)` buckets
+  // gold's days, a TIMESTAMPTZ cast to TIMESTAMP gives silver's newest record time, `strftime` orders stream
+  // versions. (ICU loads on first use, so the instance config cannot set it.)
+  await connections[0]!.run("SET GLOBAL TimeZone = 'UTC'");
   return {
     conn: connections[0]!,
     connect: async () => {
